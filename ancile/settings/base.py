@@ -46,7 +46,6 @@ SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 MIDDLEWARE = [
     "apps.groups.middleware.GroupHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -80,6 +79,7 @@ DATABASES = {
 }
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 REDIS_URL = env("REDIS_URL")
 CACHES = {

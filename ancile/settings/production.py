@@ -12,6 +12,9 @@ if SECRET_KEY.startswith(("local-", "test-")) or len(SECRET_KEY) < 40:  # noqa: 
         "DJANGO_SECRET_KEY must be a real secret of at least 40 characters in production.")
 ALLOWED_HOSTS = env("DJANGO_ALLOWED_HOSTS").split(",")
 
+MIDDLEWARE = [MIDDLEWARE[0], MIDDLEWARE[1], "whitenoise.middleware.WhiteNoiseMiddleware",  # noqa: F405
+              *MIDDLEWARE[2:]]  # noqa: F405
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True

@@ -14,7 +14,7 @@ class GroupHostMiddleware(TenantMainMiddleware):
         connection.set_schema_to_public()
         hostname = self.hostname_from_request(request)
         if hostname in {settings.ANCILE_DOMAIN, "testserver"}:
-            request.tenant = None
+            request.tenant = connection.tenant  # the public schema
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
             set_urlconf(request.urlconf)
             return None

@@ -1,0 +1,42 @@
+"""Production settings refuse to start when misconfigured; local ones explain what is missing."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _import_settings(module, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    clean.update(env)
+    return subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT, env=clean,
+                          capture_output=True, text=True)
+
+
+def test_production_refuses_debug():
+    result = _import_settings("ancile.settings.production", DJANGO_DEBUG="true",
+                              DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="ancile.events")
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be false" in result.stderr
+
+
+def test_production_refuses_a_missing_secret():
+    result = _import_settings("ancile.settings.production")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_production_refuses_a_weak_secret():
+    result = _import_settings("ancile.settings.production", DJANGO_SECRET_KEY="short",
+                              DJANGO_ALLOWED_HOSTS="ancile.events")
+    assert "at least 40 characters" in result.stderr
+
+
+def test_production_starts_when_configured():
+    result = _import_settings(
+        "ancile.settings.production", DJANGO_SECRET_KEY="k" * 50,
+        DJANGO_ALLOWED_HOSTS="ancile.events,.ancile.events", DJANGO_EMAIL_HOST="smtp.example",
+        DJANGO_DEFAULT_FROM_EMAIL="rooms@ancile.events")
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,47 @@
+import pytest
+
+from tests.factories import group_create_for_test
+from tests.hosts import host_client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_public_host_serves_the_landing_page(public_client):
+    response = public_client.get("/")
+    assert response.status_code == 200
+    assert b"Planner sign-in" in response.content
+
+
+def test_group_host_serves_that_groups_microsite():
+    group = group_create_for_test(slug="lea-and-tom", name="Lea & Tom")
+    response = host_client(group).get("/")
+    assert response.status_code == 200
+    assert "Lea &amp; Tom" in response.content.decode()
+    assert "not open for booking yet" in response.content.decode()  # empty state
+
+
+def test_unknown_subdomain_is_a_friendly_404():
+    from django.test import Client
+
+    response = Client(HTTP_HOST="no-such-event.localhost").get("/")
+    assert response.status_code == 404
+    assert b"There is no event at no-such-event.localhost" in response.content
+
+
+def test_group_host_does_not_serve_public_admin_or_office():
+    group = group_create_for_test()
+    client = host_client(group)
+    assert client.get("/office/").status_code == 404
+    # /admin/ on a group host is the group's back office, asking for sign-in.
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_microsite_not_live_says_so():
+    group = group_create_for_test()
+    group.is_live = False
+    group.save()
+    response = host_client(group).get("/")
+    assert response.status_code == 503
+    assert b"not open yet" in response.content
