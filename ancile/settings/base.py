@@ -30,6 +30,7 @@ SHARED_APPS = [
 ]
 TENANT_APPS = [
     "apps.inventory",
+    "apps.bookings",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
