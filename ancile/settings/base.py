@@ -13,6 +13,9 @@ SECRET_KEY = env("DJANGO_SECRET_KEY")
 
 # The domain the group microsites hang off: <group>.<ANCILE_DOMAIN>.
 ANCILE_DOMAIN = env("ANCILE_DOMAIN", "localhost")
+# How links in e-mails reach a group's site: <scheme>://<slug>.<ANCILE_DOMAIN>[:port]/
+ANCILE_SITE_SCHEME = env("ANCILE_SITE_SCHEME", "https")
+ANCILE_SITE_PORT = env("ANCILE_SITE_PORT", "")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [ANCILE_DOMAIN, f".{ANCILE_DOMAIN}"])
 
 SHARED_APPS = [

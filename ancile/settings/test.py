@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-a-secret")
 os.environ.setdefault("DJANGO_DEBUG", "false")
+os.environ.setdefault("ANCILE_SITE_SCHEME", "http")
 
 from .base import *  # noqa: E402,F403
 

@@ -31,3 +31,11 @@ def groups_for_planner(*, user) -> QuerySet[Group]:
     if user.is_superuser:
         return groups.all()
     return groups.filter(memberships__user=user)
+
+
+def group_site_url(group: Group, path: str = "/") -> str:
+    """Absolute link to a page on the group's own site, for e-mails and redirects."""
+    from django.conf import settings
+
+    port = f":{settings.ANCILE_SITE_PORT}" if settings.ANCILE_SITE_PORT else ""
+    return f"{settings.ANCILE_SITE_SCHEME}://{group.slug}.{settings.ANCILE_DOMAIN}{port}{path}"

@@ -1,0 +1,34 @@
+import time
+
+from django.core.management import BaseCommand
+from django_tenants.utils import tenant_context
+
+from apps.bookings.services import holds_expire
+from apps.groups.models import Group
+
+
+class Command(BaseCommand):
+    help = "Release the rooms of every lapsed hold, in every group (once, or --loop)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--loop", action="store_true", help="Keep running.")
+        parser.add_argument("--interval", type=float, default=30,
+                            help="Seconds between passes with --loop (default 30).")
+
+    def handle(self, *args, loop=False, interval=30, **options):
+        while True:
+            released = self.one_pass()
+            self.stdout.write(f"Released {released} lapsed hold{'s' if released != 1 else ''}.")
+            if not loop:
+                return
+            time.sleep(interval)
+
+    def one_pass(self) -> int:
+        released = 0
+        for group in Group.objects.order_by("pk"):
+            with tenant_context(group):
+                count = holds_expire()
+            if count:
+                self.stdout.write(f"  {group.slug}: {count}")
+            released += count
+        return released

@@ -1,0 +1,148 @@
+"""Bookings: confirming a hold with the guest's details, cancelling, modifying."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import OperationalError, transaction
+from django.utils import timezone
+
+from apps.core.exceptions import Conflict, PermissionDenied
+from apps.hotels.models import RoomType
+from apps.inventory.models import RoomBlock
+
+from .. import locks
+from ..models import Booking, Hold
+from ..notifications import booking_cancelled_notify, booking_confirmed_notify
+from ..pricing import quote_for
+from .holds import busy_error, database_busy, lapsed_holds, expire_in_memory
+from .nights import lock_stays, rows_of, save_counts, shift
+from .stay import sold_out_error, sold_out_nights, stay_nights, stay_validate
+
+
+@dataclass(frozen=True)
+class GuestDetails:
+    first_name: str
+    last_name: str
+    email: str
+    phone: str = ""
+    sharers: str = ""
+    special_requests: str = ""
+
+
+def booking_confirm(*, hold: Hold, guest: GuestDetails) -> Booking:
+    """Turn a hold into a booking. Confirming twice returns the same booking.
+
+    A hold past its expiry is confirmed only if its rooms are still there: if it was not
+    yet swept they still count in `held`; if it was, they are re-taken if available.
+    """
+    try:
+        with locks.block_lock(hold.block), transaction.atomic():
+            locks.set_db_lock_timeout()
+            hold = locks.lock_hold(hold.pk)
+            if hold.status == Hold.Status.CONFIRMED:
+                return hold.booking
+            if hold.status == Hold.Status.RELEASED:
+                raise Conflict("These rooms were given back. Please choose your rooms again.",
+                               code="hold_released")
+            rows = lock_stays(block=hold.block,
+                              stays=[(hold.room_type_id, hold.check_in, hold.check_out)])
+            if hold.status == Hold.Status.ACTIVE:
+                shift(rows, held=-hold.quantity, booked=hold.quantity)
+            else:  # expired and already swept: take the rooms again if they are free
+                short = sold_out_nights(rows, stay_nights(hold.check_in, hold.check_out),
+                                        hold.quantity)
+                if short:
+                    raise Conflict("Your hold expired and the rooms have since been booked "
+                                   "by other guests. Please choose again.",
+                                   code="hold_expired", extra={"nights": short})
+                shift(rows, booked=hold.quantity)
+            save_counts(rows)
+            hold.status = Hold.Status.CONFIRMED
+            hold.save(update_fields=["status", "updated_at"])
+            booking = Booking.objects.create(
+                hold=hold, block=hold.block, room_type_id=hold.room_type_id,
+                check_in=hold.check_in, check_out=hold.check_out, quantity=hold.quantity,
+                guest_first_name=guest.first_name.strip(),
+                guest_last_name=guest.last_name.strip(), guest_email=guest.email.strip(),
+                guest_phone=guest.phone.strip(), sharers=guest.sharers.strip(),
+                special_requests=guest.special_requests.strip(),
+                nightly_rates=hold.nightly_rates, total_minor=hold.total_minor,
+                currency=hold.currency, payment_mode=hold.block.payment_mode,
+                channel=hold.channel)
+            transaction.on_commit(lambda: booking_confirmed_notify(booking_id=booking.pk))
+            return booking
+    except OperationalError as error:
+        if database_busy(error):
+            raise busy_error() from error
+        raise
+
+
+def free_cancellation_until(booking: Booking) -> date:
+    return booking.check_in - timedelta(days=booking.block.free_cancellation_days)
+
+
+def booking_cancel(*, booking: Booking, by: str = "guest") -> Booking:
+    """Cancel and give the rooms back at once. Guests only within the free period."""
+    if by == "guest" and timezone.localdate() > free_cancellation_until(booking):
+        raise PermissionDenied(
+            f"Free cancellation ended on {free_cancellation_until(booking):%d %B %Y}. "
+            f"Please contact the organisers to cancel.", code="cancellation_window_closed")
+    with locks.block_lock(booking.block), transaction.atomic():
+        locks.set_db_lock_timeout()
+        booking = locks.lock_booking(booking.pk)
+        if booking.status == Booking.Status.CANCELLED:
+            return booking
+        rows = lock_stays(block=booking.block, stays=[(booking.room_type_id, booking.check_in,
+                                                       booking.check_out)])
+        shift(rows, booked=-booking.quantity)
+        save_counts(rows)
+        booking.status = Booking.Status.CANCELLED
+        booking.cancelled_at = timezone.now()
+        booking.cancelled_by = by
+        booking.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
+        transaction.on_commit(lambda: booking_cancelled_notify(booking_id=booking.pk))
+    return booking
+
+
+def booking_modify(*, booking: Booking, check_in: date, check_out: date,
+                   room_type: RoomType, quantity: int) -> Booking:
+    """Change dates, room type or rooms in one step: the old rooms are given up only if
+    the new ones are secured; otherwise nothing changes."""
+    block: RoomBlock = booking.block
+    if booking.status != Booking.Status.CONFIRMED:
+        raise Conflict("This booking is cancelled and cannot be changed.",
+                       code="booking_cancelled")
+    stay_validate(block=block, room_type_id=room_type.pk, check_in=check_in,
+                  check_out=check_out, quantity=quantity)
+    try:
+        with locks.block_lock(block), transaction.atomic():
+            locks.set_db_lock_timeout()
+            booking = locks.lock_booking(booking.pk)
+            lapsed = lapsed_holds(block=block, now=timezone.now())
+            old = (booking.room_type_id, booking.check_in, booking.check_out)
+            new = (room_type.pk, check_in, check_out)
+            rows = lock_stays(block=block, stays=[old, new] + [
+                (h.room_type_id, h.check_in, h.check_out) for h in lapsed])
+            touched = expire_in_memory(lapsed, rows)
+            old_rows, new_rows = rows_of(rows, *old), rows_of(rows, *new)
+            shift(old_rows, booked=-booking.quantity)
+            short = sold_out_nights(new_rows, stay_nights(check_in, check_out), quantity)
+            if short:
+                raise sold_out_error(short)
+            shift(new_rows, booked=quantity)
+            save_counts(list({r.pk: r for r in touched + old_rows + new_rows}.values()))
+            for hold in lapsed:
+                hold.save(update_fields=["status", "updated_at"])
+            quote = quote_for(hotel=block.hotel, nights=new_rows, rooms=quantity,
+                              currency=booking.currency)
+            booking.room_type = room_type
+            booking.check_in, booking.check_out, booking.quantity = check_in, check_out, quantity
+            booking.nightly_rates, booking.total_minor = quote.nightly_rates, quote.total_minor
+            booking.save()
+            transaction.on_commit(lambda: booking_confirmed_notify(booking_id=booking.pk,
+                                                                   modified=True))
+            return booking
+    except OperationalError as error:
+        if database_busy(error):
+            raise busy_error() from error
+        raise

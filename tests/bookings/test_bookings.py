@@ -1,0 +1,136 @@
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from apps.bookings.models import Booking, Hold
+from apps.bookings.services import (GuestDetails, booking_cancel, booking_confirm,
+                                    booking_modify, hold_create, holds_expire)
+from apps.core.exceptions import Conflict, PermissionDenied
+from apps.inventory.models import BlockNight
+
+GUEST = GuestDetails(first_name="Ana", last_name="Costa", email="ana@example.com",
+                     sharers="Rui Costa", special_requests="Late arrival")
+
+
+def _hold(block, room_type, check_in, check_out, quantity=1, key="k"):
+    return hold_create(block=block, room_type=room_type, check_in=check_in,
+                       check_out=check_out, quantity=quantity, currency="EUR",
+                       idempotency_key=key)
+
+
+def _counts(block, room_type):
+    return [(r.held, r.booked) for r in BlockNight.objects.filter(
+        block=block, room_type=room_type).order_by("night")]
+
+
+def test_confirm_moves_rooms_from_held_to_booked_and_mails_the_guest(
+        block_setup, stay_dates, django_capture_on_commit_callbacks):
+    block, double, _ = block_setup
+    hold = _hold(block, double, *stay_dates, quantity=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = booking_confirm(hold=hold, guest=GUEST)
+    assert _counts(block, double) == [(0, 2)] * 3
+    assert booking.reference and booking.total_minor == hold.total_minor
+    assert booking.payment_mode == "pay_at_hotel"
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert booking.reference in message.subject
+    assert f"/manage/{booking.manage_token}/" in message.body
+    assert "booking-tests.localhost" in message.body
+
+
+def test_confirming_twice_gives_one_booking(block_setup, stay_dates):
+    block, double, _ = block_setup
+    hold = _hold(block, double, *stay_dates)
+    first = booking_confirm(hold=hold, guest=GUEST)
+    second = booking_confirm(hold=hold, guest=GUEST)
+    assert first.pk == second.pk
+    assert Booking.objects.count() == 1
+    assert _counts(block, double) == [(0, 1)] * 3
+
+
+def test_lapsed_but_unswept_hold_still_confirms(block_setup, stay_dates):
+    block, double, _ = block_setup
+    hold = _hold(block, double, *stay_dates)
+    Hold.objects.filter(pk=hold.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    booking_confirm(hold=hold, guest=GUEST)
+    assert _counts(block, double) == [(0, 1)] * 3
+
+
+def test_expired_hold_confirms_only_if_rooms_are_still_there(block_setup, stay_dates):
+    block, _, suite = block_setup
+    late = _hold(block, suite, *stay_dates, quantity=2, key="late")
+    Hold.objects.filter(pk=late.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    holds_expire()
+    booking_confirm(hold=_hold(block, suite, *stay_dates, quantity=1, key="other"),
+                    guest=GUEST)
+    with pytest.raises(Conflict) as error:
+        booking_confirm(hold=late, guest=GUEST)
+    assert error.value.code == "hold_expired"
+    assert _counts(block, suite) == [(0, 1)] * 3
+
+    lucky = _hold(block, suite, *stay_dates, quantity=1, key="lucky")
+    Hold.objects.filter(pk=lucky.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    holds_expire()
+    booking_confirm(hold=lucky, guest=GUEST)  # a room was still free
+    assert _counts(block, suite) == [(0, 2)] * 3
+
+
+def test_cancel_gives_rooms_back_at_once(block_setup, stay_dates,
+                                         django_capture_on_commit_callbacks):
+    block, double, _ = block_setup
+    booking = booking_confirm(hold=_hold(block, double, *stay_dates, quantity=2), guest=GUEST)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_cancel(booking=booking)
+    assert _counts(block, double) == [(0, 0)] * 3
+    assert Booking.objects.get(pk=booking.pk).status == Booking.Status.CANCELLED
+    assert "Cancelled" in mail.outbox[-1].subject
+    booking_cancel(booking=booking)  # twice is harmless
+    assert _counts(block, double) == [(0, 0)] * 3
+
+
+def test_guest_cannot_cancel_after_the_free_period_but_planner_can(block_setup, stay_dates):
+    block, double, _ = block_setup
+    block.free_cancellation_days = 90
+    block.save()
+    booking = booking_confirm(hold=_hold(block, double, *stay_dates), guest=GUEST)
+    with pytest.raises(PermissionDenied) as error:
+        booking_cancel(booking=booking, by="guest")
+    assert error.value.code == "cancellation_window_closed"
+    booking_cancel(booking=booking, by="planner")
+    assert _counts(block, double) == [(0, 0)] * 3
+
+
+def test_modify_moves_rooms_atomically(block_setup, stay_dates):
+    block, double, suite = block_setup
+    arrival, departure = stay_dates
+    booking = booking_confirm(hold=_hold(block, double, arrival, departure, quantity=2),
+                              guest=GUEST)
+    booking_modify(booking=booking, check_in=arrival + timedelta(days=1),
+                   check_out=departure, room_type=suite, quantity=1)
+    assert _counts(block, double) == [(0, 0)] * 3
+    assert _counts(block, suite) == [(0, 0), (0, 1), (0, 1)]
+    booking.refresh_from_db()
+    assert booking.room_type == suite and booking.quantity == 1
+    assert booking.total_minor == 2 * 25000 + 5000 + 2 * 150
+
+
+def test_failed_modify_keeps_the_old_rooms(block_setup, stay_dates):
+    block, double, suite = block_setup
+    booking = booking_confirm(hold=_hold(block, double, *stay_dates, quantity=2), guest=GUEST)
+    with pytest.raises(Conflict) as error:
+        booking_modify(booking=booking, check_in=stay_dates[0], check_out=stay_dates[1],
+                       room_type=suite, quantity=3)
+    assert error.value.code == "sold_out"
+    assert _counts(block, double) == [(0, 2)] * 3
+    assert _counts(block, suite) == [(0, 0)] * 3
+
+
+def test_modify_within_the_same_nights_can_grow_into_its_own_rooms(block_setup, stay_dates):
+    block, double, _ = block_setup
+    booking = booking_confirm(hold=_hold(block, double, *stay_dates, quantity=4), guest=GUEST)
+    booking_modify(booking=booking, check_in=stay_dates[0], check_out=stay_dates[1],
+                   room_type=double, quantity=5)  # needs its own 4 rooms plus the last one
+    assert _counts(block, double) == [(0, 5)] * 3
