@@ -3,6 +3,8 @@
 from pathlib import Path
 
 import dj_database_url
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from .env import env, env_bool, env_list
 
@@ -92,9 +94,11 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        # Fail fast when Redis is down or slow: bookings then run on row locks alone.
         "OPTIONS": {
-            "SOCKET_CONNECT_TIMEOUT": 1,
+            "SOCKET_CONNECT_TIMEOUT": 0.5,
             "SOCKET_TIMEOUT": 1,
+            "CONNECTION_POOL_KWARGS": {"retry": Retry(NoBackoff(), 1)},
         },
     },
 }

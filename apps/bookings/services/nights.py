@@ -1,6 +1,14 @@
-"""Counting rooms on locked night rows in memory, then writing them back in one go."""
+"""Counting rooms on locked night rows in memory, then writing the changes back.
 
+Changes are written as increments (`held = held + n`), never as absolute values, so the
+`never_sell_more_than_allotment` constraint still judges the true sum even if a row lock
+were missing.
+"""
+
+from collections import defaultdict
 from datetime import date, timedelta
+
+from django.db.models import F
 
 from apps.inventory.models import BlockNight, RoomBlock
 
@@ -15,8 +23,11 @@ def lock_stays(*, block: RoomBlock, stays: list[tuple[int, date, date]]) -> list
     room_type_ids = sorted({room_type_id for room_type_id, _, _ in stays})
     first = min(check_in for _, check_in, _ in stays)
     last = max(check_out for _, _, check_out in stays) - timedelta(days=1)
-    return locks.lock_nights(block=block, room_type_ids=room_type_ids, first_night=first,
+    rows = locks.lock_nights(block=block, room_type_ids=room_type_ids, first_night=first,
                              last_night=last)
+    for row in rows:
+        row.counts_as_read = (row.held, row.booked)
+    return rows
 
 
 def rows_of(rows: list[BlockNight], room_type_id: int, check_in: date,
@@ -32,5 +43,14 @@ def shift(rows: list[BlockNight], *, held: int = 0, booked: int = 0) -> None:
 
 
 def save_counts(rows: list[BlockNight]) -> None:
-    if rows:
-        BlockNight.objects.bulk_update(rows, ["held", "booked"])
+    """Write what changed on these rows since they were read, as increments."""
+    by_change = defaultdict(list)
+    for row in {row.pk: row for row in rows}.values():
+        held_then, booked_then = row.counts_as_read
+        change = (row.held - held_then, row.booked - booked_then)
+        if change != (0, 0):
+            by_change[change].append(row.pk)
+            row.counts_as_read = (row.held, row.booked)
+    for (held, booked), ids in by_change.items():
+        BlockNight.objects.filter(pk__in=ids).update(held=F("held") + held,
+                                                     booked=F("booked") + booked)
