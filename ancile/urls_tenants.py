@@ -1,6 +1,6 @@
 """URLs on a group's host: the microsite and that group's back office."""
 
-from django.urls import path
+from django.urls import include, path
 
 from apps.groups import microsite, views
 from apps.groups.admin_site import group_admin_site
@@ -9,4 +9,5 @@ urlpatterns = [
     path("", microsite.home, name="microsite-home"),
     path("office/handoff/", views.office_handoff, name="office-handoff"),
     path("admin/", group_admin_site.urls),
+    path("", include("apps.bookings.urls")),
 ]

@@ -1,0 +1,67 @@
+from datetime import date
+
+from django import forms
+
+from .selectors import AvailabilityGrid
+from .services.stay import MAX_ROOMS_PER_BOOKING
+
+
+def _night_label(day: date) -> str:
+    return day.strftime("%a %d %b %Y")
+
+
+class StayForm(forms.Form):
+    room_type = forms.TypedChoiceField(coerce=int, widget=forms.RadioSelect,
+                                       error_messages={"required": "Choose a room type."})
+    check_in = forms.DateField(widget=forms.Select)
+    check_out = forms.DateField(widget=forms.Select)
+    quantity = forms.TypedChoiceField(coerce=int, initial=1, label="Rooms", choices=[
+        (n, str(n)) for n in range(1, MAX_ROOMS_PER_BOOKING + 1)])
+    request_key = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, grid: AvailabilityGrid, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room_type"].choices = [(row.room_type.pk, row.room_type.name)
+                                            for row in grid.rows]
+        check_ins = grid.nights
+        check_outs = grid.nights[1:] + [grid.last_check_out]
+        self.fields["check_in"].widget.choices = [(d.isoformat(), _night_label(d))
+                                                  for d in check_ins]
+        self.fields["check_out"].widget.choices = [(d.isoformat(), _night_label(d))
+                                                   for d in check_outs]
+
+    def clean(self):
+        cleaned = super().clean()
+        check_in, check_out = cleaned.get("check_in"), cleaned.get("check_out")
+        if check_in and check_out and check_out <= check_in:
+            self.add_error("check_out", "Check-out must be after check-in.")
+        return cleaned
+
+
+class GuestForm(forms.Form):
+    first_name = forms.CharField(max_length=100)
+    last_name = forms.CharField(max_length=100)
+    email = forms.EmailField(help_text="We send your confirmation and manage link here.")
+    phone = forms.CharField(max_length=40, required=False)
+    sharers = forms.CharField(max_length=300, required=False, label="Sharing with",
+                              help_text="Names of anyone sharing your room.")
+    special_requests = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                       help_text="Late arrival, accessibility, cot… "
+                                                 "The hotel does its best.")
+
+
+class ChangeForm(forms.Form):
+    room_type = forms.TypedChoiceField(coerce=int)
+    check_in = forms.DateField(widget=forms.Select)
+    check_out = forms.DateField(widget=forms.Select)
+    quantity = forms.TypedChoiceField(coerce=int, label="Rooms", choices=[
+        (n, str(n)) for n in range(1, MAX_ROOMS_PER_BOOKING + 1)])
+
+    def __init__(self, *args, grid: AvailabilityGrid, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room_type"].choices = [(row.room_type.pk, row.room_type.name)
+                                            for row in grid.rows]
+        self.fields["check_in"].widget.choices = [(d.isoformat(), _night_label(d))
+                                                  for d in grid.nights]
+        self.fields["check_out"].widget.choices = [
+            (d.isoformat(), _night_label(d)) for d in grid.nights[1:] + [grid.last_check_out]]

@@ -1,0 +1,138 @@
+"""The guest's booking flow on the group's microsite. Works without JavaScript.
+
+block page (nights and rooms) -> hold (countdown, guest details) -> booking (reference,
+private manage link: view, change, cancel). Every error is a message the guest can act
+on; submitting a form twice is harmless (request keys, idempotent services).
+"""
+
+import uuid
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from apps.core.exceptions import ApplicationError
+from apps.hotels.models import RoomType
+from apps.inventory.models import RoomBlock
+
+from .forms import ChangeForm, GuestForm, StayForm
+from .models import Booking, Hold
+from .selectors import availability_grid
+from .services import (GuestDetails, booking_cancel, booking_confirm, booking_modify,
+                       hold_create, hold_release)
+from .services.bookings import free_cancellation_until
+from .services.stay import BOOKABLE
+
+
+def _bookable_block(block_id: int) -> RoomBlock:
+    block = get_object_or_404(RoomBlock.objects.select_related("hotel"), pk=block_id)
+    if block.status not in BOOKABLE:
+        raise Http404("This hotel is no longer offered for this event.")
+    return block
+
+
+def block_detail(request, block_id: int):
+    block = _bookable_block(block_id)
+    grid = availability_grid(block)
+    if request.method == "POST":
+        form = StayForm(request.POST, grid=grid)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                hold = hold_create(
+                    block=block, room_type=RoomType.objects.get(pk=data["room_type"]),
+                    check_in=data["check_in"], check_out=data["check_out"],
+                    quantity=data["quantity"], currency=request.tenant.currency,
+                    idempotency_key=f"microsite:{data['request_key']}")
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                return redirect("hold-detail", public_id=hold.public_id)
+    else:
+        form = StayForm(grid=grid, initial={
+            "request_key": uuid.uuid4().hex, "check_in": block.arrival.isoformat(),
+            "check_out": block.departure.isoformat(),
+            "room_type": grid.rows[0].room_type.pk if grid.rows else None})
+    return render(request, "microsite/block.html", {"room_block": block, "grid": grid,
+                                                    "form": form})
+
+
+def hold_detail(request, public_id):
+    hold = get_object_or_404(Hold.objects.select_related("block__hotel", "room_type"),
+                             public_id=public_id)
+    if hold.status == Hold.Status.CONFIRMED:
+        return redirect("booking-manage", token=hold.booking.manage_token)
+    form = GuestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = booking_confirm(hold=hold, guest=GuestDetails(**form.cleaned_data))
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Your room is booked. We have e-mailed you the details.")
+            return redirect("booking-manage", token=booking.manage_token)
+    seconds_left = max(0, int((hold.expires_at - timezone.now()).total_seconds()))
+    return render(request, "microsite/hold.html", {
+        "hold": hold, "form": form, "seconds_left": seconds_left,
+        "released": hold.status in {Hold.Status.RELEASED, Hold.Status.EXPIRED}})
+
+
+@require_POST
+def hold_start_over(request, public_id):
+    hold = get_object_or_404(Hold, public_id=public_id)
+    hold_release(hold=hold)
+    messages.info(request, "We gave those rooms back. Choose again whenever you are ready.")
+    return redirect("block-detail", block_id=hold.block_id)
+
+
+def _booking(token: str) -> Booking:
+    return get_object_or_404(Booking.objects.select_related("block__hotel", "room_type"),
+                             manage_token=token)
+
+
+def booking_manage(request, token: str):
+    booking = _booking(token)
+    grid = availability_grid(booking.block)
+    form = ChangeForm(grid=grid, initial={
+        "room_type": booking.room_type_id, "check_in": booking.check_in.isoformat(),
+        "check_out": booking.check_out.isoformat(), "quantity": booking.quantity})
+    return render(request, "microsite/manage.html", {
+        "booking": booking, "form": form, "grid": grid,
+        "free_cancellation_until": free_cancellation_until(booking),
+        "can_cancel": timezone.localdate() <= free_cancellation_until(booking)})
+
+
+@require_POST
+def booking_change(request, token: str):
+    booking = _booking(token)
+    form = ChangeForm(request.POST, grid=availability_grid(booking.block))
+    if not form.is_valid():
+        messages.error(request, "Please choose a room type, dates and number of rooms.")
+        return redirect("booking-manage", token=token)
+    data = form.cleaned_data
+    try:
+        booking_modify(booking=booking, check_in=data["check_in"], check_out=data["check_out"],
+                       room_type=get_object_or_404(RoomType, pk=data["room_type"]),
+                       quantity=data["quantity"])
+    except ApplicationError as error:
+        messages.error(request, f"{error.message} Your booking is unchanged.")
+    else:
+        messages.success(request, "Your booking is changed. We have e-mailed you the details.")
+    return redirect("booking-manage", token=token)
+
+
+@require_POST
+def booking_cancel_view(request, token: str):
+    booking = _booking(token)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, "Tick the box to confirm you want to cancel.")
+        return redirect("booking-manage", token=token)
+    try:
+        booking_cancel(booking=booking, by="guest")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Your booking is cancelled and the rooms are released.")
+    return redirect("booking-manage", token=token)
