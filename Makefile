@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 REQUIREMENTS := $(wildcard requirements/*.txt)
 
-.PHONY: run test manage install clean
+.PHONY: run test manage install browser clean
 
 $(STAMP): $(REQUIREMENTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,10 +18,18 @@ $(STAMP): $(REQUIREMENTS)
 
 install: $(STAMP)
 
+# The browser tests drive Debian's Chromium (no browser downloads).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "ancile: installing Debian's chromium for the browser tests …"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -q chromium >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium >/dev/null; }; }
+
 run: install
 	@$(PY) -m ancile.stack run
 
-test: install
+test: install browser
 	@$(PY) -m ancile.stack test $(ARGS)
 
 manage: install

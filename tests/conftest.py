@@ -1,11 +1,18 @@
 """Test fixtures. The database and Redis are the real servers `make test` starts."""
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
 from apps.groups.schemas import template_schema_sync
+
+
+# A test that commits for real (threads, a live server). Its flush truncates with CASCADE
+# (available_apps set), since group-schema tables reference the public hotel catalogue;
+# combine with the drop_group_schemas fixture.
+live_database = pytest.mark.django_db(transaction=True, available_apps=settings.INSTALLED_APPS)
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +29,18 @@ def _public_schema_and_clean_cache():
     cache.clear()
     yield
     connection.set_schema_to_public()
+
+
+@pytest.fixture
+def drop_group_schemas():
+    """For tests that commit for real: drop the group schemas they made, afterwards."""
+    from apps.groups.models import Group
+
+    yield
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        for schema in Group.objects.values_list("schema_name", flat=True):
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 @pytest.fixture

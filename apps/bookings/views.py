@@ -6,6 +6,7 @@ on; submitting a form twice is harmless (request keys, idempotent services).
 """
 
 import uuid
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.http import Http404
@@ -74,8 +75,10 @@ def hold_detail(request, public_id):
             messages.success(request, "Your room is booked. We have e-mailed you the details.")
             return redirect("booking-manage", token=booking.manage_token)
     seconds_left = max(0, int((hold.expires_at - timezone.now()).total_seconds()))
+    hotel_zone = ZoneInfo(hold.block.hotel.timezone)
     return render(request, "microsite/hold.html", {
         "hold": hold, "form": form, "seconds_left": seconds_left,
+        "expires_local": timezone.localtime(hold.expires_at, hotel_zone),
         "released": hold.status in {Hold.Status.RELEASED, Hold.Status.EXPIRED}})
 
 

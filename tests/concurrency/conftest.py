@@ -1,29 +1,19 @@
 """Concurrency tests run real threads on the real PostgreSQL and Redis, outside any test
-transaction, so each thread commits for real. Group schemas are dropped afterwards.
-
-Modules here mark their tests with `live_database`: a transactional test whose flush
-truncates with CASCADE (available_apps set), since group-schema tables reference the
-public hotel catalogue.
-"""
+transaction, so each thread commits for real. Group schemas are dropped afterwards."""
 
 from datetime import date, timedelta
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django_tenants.utils import tenant_context
 
-from apps.groups.models import Group
 from apps.inventory.services import block_create, block_nights_set
 from tests.factories import RoomTypeFactory, group_create_for_test
 
 LAST_ROOMS = 10
-live_database = pytest.mark.django_db(transaction=True,
-                                     available_apps=settings.INSTALLED_APPS)
 
 
 @pytest.fixture
-def live_block():
+def live_block(drop_group_schemas):
     """A group whose block has exactly LAST_ROOMS doubles on each of two nights."""
     group = group_create_for_test()
     room_type = RoomTypeFactory(name="Double")
@@ -35,8 +25,4 @@ def live_block():
         block_nights_set(block=block, room_type=room_type, first_night=arrival,
                          last_night=arrival + timedelta(days=1), allotment=LAST_ROOMS,
                          net_rate_minor=9000, sell_rate_minor=10000)
-    yield group, block, room_type, arrival
-    connection.set_schema_to_public()
-    with connection.cursor() as cursor:
-        for schema in Group.objects.values_list("schema_name", flat=True):
-            cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    return group, block, room_type, arrival

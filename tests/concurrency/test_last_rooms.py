@@ -24,7 +24,9 @@ from apps.bookings.services import hold_create
 from apps.core.exceptions import ApplicationError
 from apps.inventory.models import BlockNight, BlockNight as Night
 
-from .conftest import LAST_ROOMS, live_database
+from tests.conftest import live_database
+
+from .conftest import LAST_ROOMS
 
 pytestmark = live_database
 
