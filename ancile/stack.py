@@ -204,6 +204,9 @@ def command_run() -> int:
         env["PORT"] = str(port)
         _check(_manage(["migrate_all"], env), "migrating the database")
         _check(_manage(["load_demo"], env), "loading the demo")
+        sweeper = subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "expire_holds", "--loop",
+             "--interval", "60", "--quiet"], cwd=ROOT, env=env)
         server = subprocess.Popen(
             [sys.executable, str(ROOT / "manage.py"), "runserver", f"0.0.0.0:{port}",
              "--skip-checks"], cwd=ROOT, env=env)
@@ -211,12 +214,16 @@ def command_run() -> int:
             return server.wait()
         except KeyboardInterrupt:
             say("stopping (Ctrl-C)")
-            server.send_signal(signal.SIGINT)
-            try:
-                server.wait(10)
-            except subprocess.TimeoutExpired:
-                server.kill()
             return 0
+        finally:
+            for process in (server, sweeper):
+                if process.poll() is None:
+                    process.send_signal(signal.SIGINT)
+            for process in (server, sweeper):
+                try:
+                    process.wait(10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
 
 
 def command_manage(args: list[str]) -> int:
@@ -232,7 +239,12 @@ def command_test(args: list[str]) -> int:
         return subprocess.call([sys.executable, "-m", "pytest", *args], cwd=ROOT, env=env)
 
 
+def _stop_on_sigterm(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str]) -> int:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)  # stop cleanly, as on Ctrl-C
     if not argv or argv[0] not in {"run", "manage", "test"}:
         print(__doc__)
         return 2

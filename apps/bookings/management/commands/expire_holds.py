@@ -14,14 +14,21 @@ class Command(BaseCommand):
         parser.add_argument("--loop", action="store_true", help="Keep running.")
         parser.add_argument("--interval", type=float, default=30,
                             help="Seconds between passes with --loop (default 30).")
+        parser.add_argument("--quiet", action="store_true",
+                            help="Print only when holds were released.")
 
-    def handle(self, *args, loop=False, interval=30, **options):
-        while True:
-            released = self.one_pass()
-            self.stdout.write(f"Released {released} lapsed hold{'s' if released != 1 else ''}.")
-            if not loop:
-                return
-            time.sleep(interval)
+    def handle(self, *args, loop=False, interval=30, quiet=False, **options):
+        try:
+            while True:
+                released = self.one_pass()
+                if released or not quiet:
+                    self.stdout.write(f"Released {released} lapsed "
+                                      f"hold{'s' if released != 1 else ''}.")
+                if not loop:
+                    return
+                time.sleep(interval)
+        except KeyboardInterrupt:
+            return
 
     def one_pass(self) -> int:
         released = 0
