@@ -103,6 +103,15 @@ CACHES = {
     },
 }
 
+# The hotel supplier `manage.py sync_inventory` reads (apps.hotels.suppliers). When
+# TBO_BASE_URL is unset in local development, the command starts the built-in fake TBO.
+TBO_BASE_URL = env("TBO_BASE_URL", "")
+TBO_USERNAME = env("TBO_USERNAME", "")
+TBO_PASSWORD = env("TBO_PASSWORD", "")
+
+# Queue booking contenders in Redis in front of PostgreSQL's row locks (apps.bookings.locks).
+BOOKING_REDIS_LOCK = env_bool("ANCILE_BOOKING_REDIS_LOCK", True)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

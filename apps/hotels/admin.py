@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Hotel, RoomType
+from .models import Hotel, RoomType, SupplierRate
 
 
 class RoomTypeInline(admin.TabularInline):
@@ -16,3 +16,22 @@ class HotelAdmin(admin.ModelAdmin):
     list_filter = ["country", "supplier", "star_rating"]
     search_fields = ["name", "city", "supplier_code"]
     inlines = [RoomTypeInline]
+
+
+@admin.register(SupplierRate)
+class SupplierRateAdmin(admin.ModelAdmin):
+    """Read-only: these rows are what the supplier said; `sync_inventory` writes them."""
+
+    list_display = ["room_type", "night", "rate_minor", "currency", "available", "fetched_at"]
+    list_filter = ["room_type__hotel__supplier", "room_type__hotel"]
+    date_hierarchy = "night"
+    list_select_related = ["room_type__hotel"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,7 +1,8 @@
 """The hotel catalogue, shared by every group (public schema).
 
-Hotels and their room types come from suppliers (see apps.inventory.suppliers) or are
-entered by hand. Money is stored in integer minor units of the hotel's currency.
+Hotels and their room types come from suppliers (see apps.hotels.suppliers and
+`manage.py sync_inventory`) or are entered by hand. Money is stored in integer minor units
+of the hotel's currency.
 """
 
 from decimal import Decimal
@@ -74,3 +75,29 @@ class RoomType(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.hotel.name})"
+
+
+class SupplierRate(models.Model):
+    """What a supplier offers for one room type on one night: its price and rooms left.
+
+    Written only by the supplier sync; a planner's contracted block rates live in the
+    group's own schema and are never touched by it.
+    """
+
+    room_type = models.ForeignKey(RoomType, on_delete=models.CASCADE,
+                                  related_name="supplier_rates")
+    night = models.DateField()
+    currency = models.CharField(max_length=3)
+    rate_minor = models.PositiveIntegerField(help_text="Price for the night, in minor units.")
+    available = models.PositiveSmallIntegerField(help_text="Rooms the supplier has left.")
+    fetched_at = models.DateTimeField(help_text="When the supplier last gave these values.")
+
+    class Meta:
+        ordering = ["room_type", "night"]
+        constraints = [
+            models.UniqueConstraint(fields=["room_type", "night"],
+                                    name="supplier_rate_unique_night"),
+        ]
+
+    def __str__(self):
+        return f"{self.room_type.code} {self.night}: {self.rate_minor} {self.currency}"
