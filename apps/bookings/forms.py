@@ -2,7 +2,7 @@ from datetime import date
 
 from django import forms
 
-from .selectors import AvailabilityGrid
+from .selectors import StayOptions
 from .services.stay import MAX_ROOMS_PER_BOOKING
 
 
@@ -19,12 +19,11 @@ class StayForm(forms.Form):
         (n, str(n)) for n in range(1, MAX_ROOMS_PER_BOOKING + 1)])
     request_key = forms.CharField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, grid: AvailabilityGrid, **kwargs):
+    def __init__(self, *args, options: StayOptions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["room_type"].choices = [(row.room_type.pk, row.room_type.name)
-                                            for row in grid.rows]
-        check_ins = grid.nights
-        check_outs = grid.nights[1:] + [grid.last_check_out]
+        self.fields["room_type"].choices = [(rt.pk, rt.name) for rt in options.room_types]
+        check_ins = options.nights
+        check_outs = options.nights[1:] + [options.last_check_out]
         self.fields["check_in"].widget.choices = [(d.isoformat(), _night_label(d))
                                                   for d in check_ins]
         self.fields["check_out"].widget.choices = [(d.isoformat(), _night_label(d))
@@ -57,11 +56,10 @@ class ChangeForm(forms.Form):
     quantity = forms.TypedChoiceField(coerce=int, label="Rooms", choices=[
         (n, str(n)) for n in range(1, MAX_ROOMS_PER_BOOKING + 1)])
 
-    def __init__(self, *args, grid: AvailabilityGrid, **kwargs):
+    def __init__(self, *args, options: StayOptions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["room_type"].choices = [(row.room_type.pk, row.room_type.name)
-                                            for row in grid.rows]
+        self.fields["room_type"].choices = [(rt.pk, rt.name) for rt in options.room_types]
         self.fields["check_in"].widget.choices = [(d.isoformat(), _night_label(d))
-                                                  for d in grid.nights]
+                                                  for d in options.nights]
         self.fields["check_out"].widget.choices = [
-            (d.isoformat(), _night_label(d)) for d in grid.nights[1:] + [grid.last_check_out]]
+            (d.isoformat(), _night_label(d)) for d in options.nights[1:] + [options.last_check_out]]

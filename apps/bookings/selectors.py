@@ -36,6 +36,28 @@ class AvailabilityGrid:
     first_check_in: date
     last_check_out: date
 
+    @property
+    def room_types(self) -> list[RoomType]:
+        return [row.room_type for row in self.rows]
+
+
+@dataclass
+class StayOptions:
+    """What a guest may choose, without counting rooms (cheap: for validating a POST)."""
+
+    room_types: list[RoomType]
+    nights: list[date]
+    last_check_out: date
+
+
+def stay_options(block: RoomBlock) -> StayOptions:
+    first, last_out = bookable_nights(block)
+    room_type_ids = BlockNight.objects.filter(block=block).values("room_type_id").distinct()
+    return StayOptions(
+        room_types=list(RoomType.objects.filter(pk__in=room_type_ids).order_by("name")),
+        nights=[first + timedelta(days=n) for n in range((last_out - first).days)],
+        last_check_out=last_out)
+
 
 def bookable_nights(block: RoomBlock) -> tuple[date, date]:
     """First possible check-in and last possible check-out, shoulder nights included."""

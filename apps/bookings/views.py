@@ -20,7 +20,7 @@ from apps.inventory.models import RoomBlock
 
 from .forms import ChangeForm, GuestForm, StayForm
 from .models import Booking, Hold
-from .selectors import availability_grid
+from .selectors import availability_grid, stay_options
 from .services import (GuestDetails, booking_cancel, booking_confirm, booking_modify,
                        hold_create, hold_release)
 from .services.bookings import free_cancellation_until
@@ -36,9 +36,8 @@ def _bookable_block(block_id: int) -> RoomBlock:
 
 def block_detail(request, block_id: int):
     block = _bookable_block(block_id)
-    grid = availability_grid(block)
     if request.method == "POST":
-        form = StayForm(request.POST, grid=grid)
+        form = StayForm(request.POST, options=stay_options(block))
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -51,8 +50,10 @@ def block_detail(request, block_id: int):
                 form.add_error(None, error.message)
             else:
                 return redirect("hold-detail", public_id=hold.public_id)
+        grid = availability_grid(block)
     else:
-        form = StayForm(grid=grid, initial={
+        grid = availability_grid(block)
+        form = StayForm(options=grid, initial={
             "request_key": uuid.uuid4().hex, "check_in": block.arrival.isoformat(),
             "check_out": block.departure.isoformat(),
             "room_type": grid.rows[0].room_type.pk if grid.rows else None})
@@ -98,7 +99,7 @@ def _booking(token: str) -> Booking:
 def booking_manage(request, token: str):
     booking = _booking(token)
     grid = availability_grid(booking.block)
-    form = ChangeForm(grid=grid, initial={
+    form = ChangeForm(options=grid, initial={
         "room_type": booking.room_type_id, "check_in": booking.check_in.isoformat(),
         "check_out": booking.check_out.isoformat(), "quantity": booking.quantity})
     return render(request, "microsite/manage.html", {
@@ -110,7 +111,7 @@ def booking_manage(request, token: str):
 @require_POST
 def booking_change(request, token: str):
     booking = _booking(token)
-    form = ChangeForm(request.POST, grid=availability_grid(booking.block))
+    form = ChangeForm(request.POST, options=stay_options(booking.block))
     if not form.is_valid():
         messages.error(request, "Please choose a room type, dates and number of rooms.")
         return redirect("booking-manage", token=token)

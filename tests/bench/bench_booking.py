@@ -1,0 +1,263 @@
+"""`make bench-booking`: one hot block, many concurrent guests over HTTP, three strategies.
+
+1. redis+sfu  the app as shipped: Redis lock queue in front of SELECT ... FOR UPDATE
+2. sfu        the app with ANCILE_BOOKING_REDIS_LOCK=false: row locks alone
+3. raw-pg     the ceiling: the same locked read and increment of the block's night rows
+              from a tight psycopg loop, no Django, no HTTP
+
+The app runs under gunicorn (production server, several workers) on the PostgreSQL and
+Redis that ancile.stack started. Each strategy gets a fresh block with a big allotment, so
+throughput is measured rather than sell-out; afterwards every night's `held` counter is
+checked against the holds that really exist and against the allotment (oversold).
+Prints a table and writes var/bench/booking.json.
+"""
+
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "64"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+ALLOTMENT = 1_000_000
+HOST = "bench.localhost"
+
+
+def setup_django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ancile.settings.local")
+    import django
+
+    django.setup()
+
+
+def make_block(label: str):
+    """A fresh two-night block in the bench group; returns (block id, room type id)."""
+    from django.core.management import call_command
+    from django_tenants.utils import tenant_context
+
+    from apps.groups.models import Agency, Group
+    from apps.groups.services import group_create
+    from apps.hotels.models import Hotel, RoomType
+    from apps.inventory.services import block_create, block_nights_set
+
+    call_command("migrate_all", verbosity=0)
+    group = Group.objects.filter(slug="bench").first()
+    if group is None:
+        agency, _ = Agency.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
+        group = group_create(agency=agency, slug="bench", name="Bench", kind="conference",
+                             starts_on=date.today() + timedelta(days=30),
+                             ends_on=date.today() + timedelta(days=32))
+    hotel, _ = Hotel.objects.get_or_create(name="Bench Hotel", city="Berlin", country="DE")
+    room_type, _ = RoomType.objects.get_or_create(hotel=hotel, code="DBL",
+                                                  defaults={"name": "Double"})
+    arrival = date.today() + timedelta(days=30)
+    with tenant_context(group):
+        block = block_create(hotel=hotel, name=f"Hot block {label} {uuid.uuid4().hex[:6]}",
+                             arrival=arrival, departure=arrival + timedelta(days=2),
+                             cutoff_date=arrival - timedelta(days=1))
+        block_nights_set(block=block, room_type=room_type, first_night=arrival,
+                         last_night=arrival + timedelta(days=1), allotment=ALLOTMENT,
+                         net_rate_minor=9000, sell_rate_minor=10000)
+    return group, block, room_type, arrival
+
+
+def verify(group, block):
+    """(holds, oversold): counters must equal the holds and never exceed the allotment."""
+    from django_tenants.utils import tenant_context
+
+    from apps.bookings.models import Hold
+    from apps.inventory.models import BlockNight
+
+    with tenant_context(group):
+        holds = Hold.objects.filter(block=block).count()
+        nights = list(BlockNight.objects.filter(block=block).values_list("held", "allotment"))
+    oversold = sum(max(0, held - allotment) for held, allotment in nights)
+    oversold += sum(abs(held - holds) for held, _ in nights)  # counters out of step
+    return holds, oversold
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(port: int, redis_lock: bool) -> subprocess.Popen:
+    env = dict(os.environ, DJANGO_DEBUG="false",
+               ANCILE_BOOKING_REDIS_LOCK="true" if redis_lock else "false")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "ancile.wsgi:application", "--bind",
+         f"127.0.0.1:{port}", "--workers", str(WORKERS), "--backlog", "2048",
+         "--log-level", "warning", "--env",
+         f"DJANGO_SETTINGS_MODULE={os.environ['DJANGO_SETTINGS_MODULE']}"],
+        cwd=ROOT, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            status, _, _ = request(port, "GET", "/")
+            if status == 200:
+                return process
+        except OSError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def request(port, method, path, body=None, headers=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(method, path, body=body, headers={"Host": HOST, **(headers or {})})
+        response = conn.getresponse()
+        return response.status, response.getheader("Set-Cookie") or "", response.read()
+    finally:
+        conn.close()
+
+
+def http_strategy(name, redis_lock, group, block, room_type, arrival):
+    port = free_port()
+    server = start_gunicorn(port, redis_lock)
+    path = f"/stay/{block.pk}/"
+    _, cookie, _ = request(port, "GET", path)
+    token = re.search(r"csrftoken=([^;]+)", cookie).group(1)
+    form = (f"room_type={room_type.pk}&check_in={arrival.isoformat()}"
+            f"&check_out={(arrival + timedelta(days=2)).isoformat()}&quantity=1"
+            f"&csrfmiddlewaretoken={token}&request_key=")
+    headers = {"Content-Type": "application/x-www-form-urlencoded",
+               "Cookie": f"csrftoken={token}"}
+    results = []  # (status, seconds)
+    lock = threading.Lock()
+    stop_at = time.monotonic() + SECONDS
+
+    def client():
+        mine = []
+        while time.monotonic() < stop_at:
+            started = time.perf_counter()
+            try:
+                status, _, _ = request(port, "POST", path, form + uuid.uuid4().hex, headers)
+            except OSError:
+                status = 599
+            mine.append((status, time.perf_counter() - started))
+        with lock:
+            results.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - began
+    server.send_signal(signal.SIGTERM)
+    server.wait(20)
+    holds, oversold = verify(group, block)
+    latencies = sorted(seconds * 1000 for _, seconds in results)
+    return summary(name, len(results), holds, elapsed, latencies, oversold,
+                   errors_5xx=sum(1 for status, _ in results if status >= 500))
+
+
+def raw_pg_strategy(group, block, room_type):
+    import psycopg
+
+    url = os.environ["DATABASE_URL"]
+    schema = group.schema_name
+    sql_lock = (f'SELECT id, allotment, held, booked FROM "{schema}".inventory_blocknight '
+                f"WHERE block_id = %s AND room_type_id = %s ORDER BY room_type_id, night "
+                f"FOR UPDATE")
+    sql_take = f'UPDATE "{schema}".inventory_blocknight SET held = held + 1 WHERE id = ANY(%s)'
+    latencies, lock = [], threading.Lock()
+    taken = [0]
+    stop_at = time.monotonic() + SECONDS
+
+    def client():
+        mine, count = [], 0
+        with psycopg.connect(url) as conn:
+            while time.monotonic() < stop_at:
+                started = time.perf_counter()
+                with conn.transaction():
+                    rows = conn.execute(sql_lock, [block.pk, room_type.pk]).fetchall()
+                    if all(a - h - b >= 1 for _, a, h, b in rows):
+                        conn.execute(sql_take, [[row[0] for row in rows]])
+                        count += 1
+                mine.append((time.perf_counter() - started) * 1000)
+        with lock:
+            latencies.extend(mine)
+            taken[0] += count
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - began
+    from django_tenants.utils import tenant_context
+
+    from apps.inventory.models import BlockNight
+
+    with tenant_context(group):
+        nights = list(BlockNight.objects.filter(block=block).values_list("held", "allotment"))
+    oversold = sum(max(0, h - a) for h, a in nights) + sum(abs(h - taken[0]) for h, _ in nights)
+    return summary("raw-pg", len(latencies), taken[0], elapsed, sorted(latencies), oversold,
+                   errors_5xx=0)
+
+
+def summary(name, attempts, holds, elapsed, latencies, oversold, errors_5xx):
+    def pct(p):
+        return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))], 1) \
+            if latencies else None
+
+    return {"strategy": name, "clients": CLIENTS, "attempts": attempts, "holds": holds,
+            "holds_per_s": round(holds / elapsed, 1), "p50_ms": pct(0.50),
+            "p99_ms": pct(0.99), "oversold": oversold, "errors_5xx": errors_5xx,
+            "seconds": round(elapsed, 1)}
+
+
+def main():
+    setup_django()
+    print(f"bench-booking: {CLIENTS} concurrent clients, {SECONDS:.0f}s per strategy, "
+          f"gunicorn with {WORKERS} workers, {os.cpu_count()} CPU cores", flush=True)
+    results = []
+    for name, redis_lock in [("redis+sfu", True), ("sfu", False)]:
+        group, block, room_type, arrival = make_block(name)
+        print(f"  running {name} …", flush=True)
+        results.append(http_strategy(name, redis_lock, group, block, room_type, arrival))
+    group, block, room_type, _ = make_block("raw")
+    print("  running raw-pg …", flush=True)
+    results.append(raw_pg_strategy(group, block, room_type))
+
+    columns = ["strategy", "clients", "attempts", "holds", "holds_per_s", "p50_ms", "p99_ms",
+               "oversold", "errors_5xx"]
+    print("\n" + "  ".join(f"{c:>11}" for c in columns))
+    for row in results:
+        print("  ".join(f"{str(row[c]):>11}" for c in columns))
+    by_name = {row["strategy"]: row for row in results}
+    ratio = by_name["redis+sfu"]["holds_per_s"] / max(by_name["sfu"]["holds_per_s"], 0.1)
+    ceiling = by_name["redis+sfu"]["holds_per_s"] / max(by_name["raw-pg"]["holds_per_s"], 0.1)
+    print(f"\nredis+sfu / sfu throughput: {ratio:.2f}x;  redis+sfu / raw-pg ceiling: "
+          f"{ceiling:.2f}x")
+    out = ROOT / "var" / "bench" / "booking.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"strategies": results,
+                               "ratios": {"redis_sfu_over_sfu": round(ratio, 2),
+                                          "redis_sfu_over_raw_pg": round(ceiling, 2)}},
+                              indent=2))
+    print(f"written {out.relative_to(ROOT)}")
+    failed = any(row["oversold"] or row["errors_5xx"] for row in results)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
