@@ -1,0 +1,28 @@
+from apps.bookings.models import Booking
+from apps.bookings.services import GuestDetails, booking_confirm, hold_create
+from apps.groups.services import membership_grant
+from apps.inventory.models import BlockNight
+from tests.factories import UserFactory
+from tests.hosts import host_client
+
+
+def test_planner_lists_and_cancels_bookings_through_the_service(group, block_setup,
+                                                                 stay_dates):
+    block, double, _ = block_setup
+    booking = booking_confirm(
+        hold=hold_create(block=block, room_type=double, check_in=stay_dates[0],
+                         check_out=stay_dates[1], quantity=2, currency="EUR",
+                         idempotency_key="office"),
+        guest=GuestDetails(first_name="Eva", last_name="Lima", email="eva@example.com"))
+    planner = UserFactory()
+    membership_grant(group=group, user=planner)
+    client = host_client(group)
+    client.force_login(planner)
+    listing = client.get("/admin/bookings/booking/").content.decode()
+    assert booking.reference in listing and "Lima" in listing
+    response = client.post("/admin/bookings/booking/", {
+        "action": "cancel_bookings", "_selected_action": [booking.pk]}, follow=True)
+    assert f"{booking.reference} cancelled." in response.content.decode()
+    assert Booking.objects.get().status == "cancelled"
+    assert set(BlockNight.objects.filter(room_type=double).values_list("booked", flat=True)) \
+        == {0}
