@@ -15,6 +15,7 @@ def current_group():
 class GroupAdminSite(admin.AdminSite):
     site_header = "Ancile back office"
     index_title = "This group"
+    index_template = "admin/group_index.html"  # adds the blocks' pickup above the apps
     site_url = "/"
 
     def each_context(self, request):
