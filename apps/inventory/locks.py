@@ -2,8 +2,9 @@
 
 Rules:
 - Night rows (BlockNight) are locked with `select_for_update` in one fixed order,
-  (night, room_type_id), whatever subset a write needs. Two transactions that lock
-  overlapping sets of nights therefore always queue, never deadlock.
+  (room_type_id, night), whatever subset a write needs -- the same order the booking
+  engine uses (apps/bookings/locks.py). Two transactions that lock overlapping sets of
+  nights therefore always queue, never deadlock.
 - A write that changes a block's own row as well (terms, shoulder nights) locks the
   RoomBlock row first, then its nights.
 - Nothing outside the database (e-mail, suppliers, Stripe) is called while these locks
@@ -33,4 +34,4 @@ def block_nights_lock(*, block: RoomBlock, first_night: date | None = None,
     if room_type_ids is not None:
         rows = rows.filter(room_type_id__in=room_type_ids)
     return list(rows.select_for_update(of=("self",)).select_related("room_type")
-                .order_by("night", "room_type_id"))
+                .order_by("room_type_id", "night"))

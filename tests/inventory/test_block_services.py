@@ -177,13 +177,13 @@ def test_release_with_nothing_to_release_is_refused(setup):
         assert refused.value.code == "nothing_to_release"
 
 
-def test_release_locks_nights_in_night_then_room_type_order(setup):
+def test_release_locks_nights_in_the_booking_engines_order(setup):
     with tenant_context(setup.group), CaptureQueriesContext(connection) as queries:
         block_release(block=setup.block, first_night=ARRIVAL, last_night=ARRIVAL + 2 * DAY,
                       rooms=1, mode=ReleaseMode.BY)
     locking = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
     assert len(locking) == 1
-    assert 'ORDER BY "inventory_blocknight"."night" ASC, "inventory_blocknight"."room_type_id" ASC' \
+    assert 'ORDER BY "inventory_blocknight"."room_type_id" ASC, "inventory_blocknight"."night" ASC' \
         in locking[0]
 
 
