@@ -47,6 +47,9 @@ class Hold(models.Model):
     total_minor = models.PositiveIntegerField()
     currency = models.CharField(max_length=3)
     channel = models.CharField(max_length=20, default="microsite")
+    # APT-1: calibrated probability that this stay will be cancelled, and the model that said so.
+    risk_score = models.FloatField(null=True, blank=True)
+    risk_model_version = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -98,6 +101,9 @@ class Booking(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.CharField(max_length=20, blank=True)
+    # APT-1: calibrated probability that this stay will be cancelled, and the model that said so.
+    risk_score = models.FloatField(null=True, blank=True)
+    risk_model_version = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
