@@ -78,11 +78,15 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "ancile.wsgi.application"
 
+# Every wait for a row lock is bounded, and stays below the booking Redis lock's TTL
+# (apps.bookings.locks): set once per connection, so the booking path pays no extra round trip.
+DB_LOCK_TIMEOUT_MS = 4000
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL"), conn_max_age=60, conn_health_checks=True,
         engine="django_tenants.postgresql_backend"),
 }
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c lock_timeout={DB_LOCK_TIMEOUT_MS}"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True
@@ -111,6 +115,9 @@ TBO_PASSWORD = env("TBO_PASSWORD", "")
 
 # Queue booking contenders in Redis in front of PostgreSQL's row locks (apps.bookings.locks).
 BOOKING_REDIS_LOCK = env_bool("ANCILE_BOOKING_REDIS_LOCK", True)
+# How many guests per block may be past the Redis queue at once (the rest wait in Redis).
+# 2 keeps the next transaction ready at the row locks; 1 makes the Redis lock a mutex.
+BOOKING_LOCK_SLOTS = int(env("ANCILE_BOOKING_LOCK_SLOTS", default="2"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -2,14 +2,17 @@
 
 1. Redis first: `block_lock(block)` takes a short Redis lock named
    `ancile:lock:{<schema>:block:<id>}` (the braces are a Redis Cluster hash tag). Contenders
-   for one block queue here instead of piling up on PostgreSQL connections. TTL
+   for one block queue here, in arrival order, instead of piling up on PostgreSQL
+   connections; settings.BOOKING_LOCK_SLOTS of them (2) are let through at once, so the
+   next one is already waiting at the row locks when the current one commits. TTL
    LOCK_TTL_SECONDS; a contender waits at most LOCK_WAIT_SECONDS, then gets "busy".
 2. Then PostgreSQL, inside `transaction.atomic()`: `lock_nights(...)` locks BlockNight rows
    with SELECT ... FOR UPDATE, always ordered by (room_type_id, night), so two
    transactions can never wait on each other in a circle. A hold or booking row is locked
    (`lock_hold`, `lock_booking`) *before* any night rows.
-3. `SET LOCAL lock_timeout` keeps a PostgreSQL wait (DB_LOCK_TIMEOUT_MS) below the Redis
-   lock's TTL, so the database never waits on a holder whose Redis lock has lapsed.
+3. Every database connection opens with `lock_timeout` = settings.DB_LOCK_TIMEOUT_MS,
+   below the Redis lock's TTL, so the database never waits on a holder whose Redis lock
+   has lapsed; a wait that runs out becomes "busy, try again" for the guest.
 4. Correctness never depends on Redis. If Redis is unreachable or slow the lock is skipped
    (logged), and the row locks plus the `never_sell_more_than_allotment` constraint still
    make overselling impossible.
@@ -37,10 +40,9 @@ logger = logging.getLogger(__name__)
 
 LOCK_TTL_SECONDS = 10
 LOCK_WAIT_SECONDS = 5
-# A waiter is woken by the release; this is only the longest it sleeps between tries
-# (in case a wake-up is lost, e.g. the holder's lock expired).
-LOCK_POLL_SECONDS = 0.05
-DB_LOCK_TIMEOUT_MS = 4000
+# Waiters are handed the lock by the holder's release; this is only how often a waiter
+# checks for a lock that fell free without a hand-over (its holder's TTL ran out).
+LOCK_POLL_SECONDS = 0.25
 
 
 def redis_client():
@@ -51,13 +53,45 @@ def block_lock_name(block: RoomBlock) -> str:
     return f"ancile:lock:{{{connection.schema_name}:block:{block.pk}}}"
 
 
-# Release: delete the lock if we still own it, then wake one waiter.
-RELEASE_SCRIPT = """
-if redis.call('get', KEYS[1]) == ARGV[1] then
-  redis.call('del', KEYS[1])
-  redis.call('lpush', KEYS[2], 1)
-  redis.call('ltrim', KEYS[2], 0, 0)
-  redis.call('pexpire', KEYS[2], 1000)
+# The lock admits `slots` holders at once (a sorted set: token -> expiry in ms); the rest
+# queue in order. Holders whose TTL ran out are dropped whenever the lock is touched.
+_NOW_MS = """
+local clock = redis.call('time')
+local now = clock[1] * 1000 + math.floor(clock[2] / 1000)
+redis.call('zremrangebyscore', KEYS[1], '-inf', now)
+"""
+# ARGV: token, ttl_ms, slots, queue_ttl_ms. Take a slot if one is free, else queue.
+ACQUIRE_SCRIPT = _NOW_MS + """
+if redis.call('zcard', KEYS[1]) < tonumber(ARGV[3]) and redis.call('llen', KEYS[2]) == 0 then
+  redis.call('zadd', KEYS[1], now + ARGV[2], ARGV[1])
+  redis.call('pexpire', KEYS[1], ARGV[2])
+  return 1
+end
+redis.call('rpush', KEYS[2], ARGV[1])
+redis.call('pexpire', KEYS[2], ARGV[4])
+return 0
+"""
+# ARGV: token, ttl_ms. Give our slot straight to the first waiter and wake only them.
+RELEASE_SCRIPT = _NOW_MS + """
+if redis.call('zrem', KEYS[1], ARGV[1]) == 0 then return 0 end
+local next_token = redis.call('lpop', KEYS[2])
+if next_token then
+  redis.call('zadd', KEYS[1], now + ARGV[2], next_token)
+  redis.call('pexpire', KEYS[1], ARGV[2])
+  local wake = KEYS[1] .. ':wake:' .. next_token
+  redis.call('rpush', wake, 1)
+  redis.call('pexpire', wake, ARGV[2])
+end
+return 1
+"""
+# ARGV: token, ttl_ms, slots. A waiter that heard nothing: were we handed a slot, or has
+# one fallen free (its holder's TTL ran out)?
+CLAIM_SCRIPT = _NOW_MS + """
+if redis.call('zscore', KEYS[1], ARGV[1]) then return 1 end
+if redis.call('zcard', KEYS[1]) < tonumber(ARGV[3]) then
+  redis.call('lrem', KEYS[2], 0, ARGV[1])
+  redis.call('zadd', KEYS[1], now + ARGV[2], ARGV[1])
+  redis.call('pexpire', KEYS[1], ARGV[2])
   return 1
 end
 return 0
@@ -65,30 +99,50 @@ return 0
 
 
 class QueuedRedisLock:
-    """A Redis lock whose waiters sleep on BLPOP and are woken by the holder's release.
+    """A fair Redis lock with `slots` places: waiters queue in order, holders hand over.
 
-    redis-py's Lock polls on a timer, which leaves a hot block idle between holders;
-    here the next waiter starts the moment the previous one releases.
+    redis-py's Lock polls on a timer, which leaves a hot block idle between holders and
+    lets newcomers overtake guests who have waited longest. Here each waiter sleeps on
+    its own wake-up list; a release passes its place to the first in the queue and wakes
+    only them. With two places the next guest's transaction is already queued at the
+    row locks when the current one commits, so Redis's round trips overlap the database
+    work instead of adding to it; everyone else waits in Redis, not on a PostgreSQL
+    connection. The lock, its queue and the wake-up lists share the name's hash tag.
     """
 
-    def __init__(self, client, name: str):
+    def __init__(self, client, name: str, *, slots: int = 1):
         self.client = client
         self.name = name
-        self.wake = f"{name}:wake"
+        self.slots = slots
+        self.queue = f"{name}:queue"
         self.token = secrets.token_hex(8)
+        self.wake = f"{name}:wake:{self.token}"
 
     def acquire(self, *, ttl: float, wait: float) -> bool:
+        ttl_ms = int(ttl * 1000)
+        if self.client.eval(ACQUIRE_SCRIPT, 2, self.name, self.queue, self.token, ttl_ms,
+                            self.slots, int((wait + ttl) * 1000)):
+            return True
         deadline = time.monotonic() + wait
         while True:
-            if self.client.set(self.name, self.token, nx=True, px=int(ttl * 1000)):
-                return True
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                return False
-            self.client.blpop([self.wake], timeout=min(remaining, LOCK_POLL_SECONDS))
+                return self._give_up()
+            if self.client.blpop([self.wake], timeout=min(remaining, LOCK_POLL_SECONDS)):
+                return True  # handed over by a holder
+            if self.client.eval(CLAIM_SCRIPT, 2, self.name, self.queue, self.token, ttl_ms,
+                                self.slots):
+                return True
+
+    def _give_up(self) -> bool:
+        self.client.lrem(self.queue, 0, self.token)
+        if self.client.zscore(self.name, self.token) is not None:
+            self.release()  # handed over just as we gave up: pass it on
+        return False
 
     def release(self) -> bool:
-        return bool(self.client.eval(RELEASE_SCRIPT, 2, self.name, self.wake, self.token))
+        return bool(self.client.eval(RELEASE_SCRIPT, 2, self.name, self.queue, self.token,
+                                     int(LOCK_TTL_SECONDS * 1000)))
 
 
 @contextmanager
@@ -101,7 +155,8 @@ def block_lock(block: RoomBlock):
     if not settings.BOOKING_REDIS_LOCK:
         yield
         return
-    lock = QueuedRedisLock(redis_client(), block_lock_name(block))
+    lock = QueuedRedisLock(redis_client(), block_lock_name(block),
+                           slots=settings.BOOKING_LOCK_SLOTS)
     try:
         acquired = lock.acquire(ttl=LOCK_TTL_SECONDS, wait=LOCK_WAIT_SECONDS)
     except RedisError as error:
@@ -120,11 +175,6 @@ def block_lock(block: RoomBlock):
                 logger.warning("Redis lock %s had expired before release", lock.name)
         except RedisError as error:  # Redis went away: the TTL frees the lock
             logger.warning("Redis lock %s not released cleanly: %s", lock.name, error)
-
-
-def set_db_lock_timeout() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL lock_timeout = '{DB_LOCK_TIMEOUT_MS}ms'")
 
 
 def lock_nights(*, block: RoomBlock, room_type_ids: list[int], first_night: date,

@@ -33,5 +33,65 @@ def test_release_after_expiry_does_not_free_someone_elses_lock():
     time.sleep(0.1)
     assert theirs.acquire(ttl=5, wait=0)
     assert not mine.release()
-    assert redis_client().get("test:lock:expiry").decode() == theirs.token
+    assert redis_client().zscore("test:lock:expiry", theirs.token) is not None
     assert theirs.release()
+
+
+def test_waiters_get_the_lock_in_the_order_they_queued():
+    holder = QueuedRedisLock(redis_client(), "test:lock:fifo")
+    assert holder.acquire(ttl=5, wait=0)
+    order, threads = [], []
+
+    def wait_then_record(n):
+        waiter = QueuedRedisLock(redis_client(), "test:lock:fifo")
+        assert waiter.acquire(ttl=5, wait=5)
+        order.append(n)
+        time.sleep(0.02)
+        assert waiter.release()
+
+    for n in range(4):
+        thread = threading.Thread(target=wait_then_record, args=(n,))
+        thread.start()
+        threads.append(thread)
+        time.sleep(0.1)  # each has joined the queue before the next arrives
+    assert holder.release()
+    for thread in threads:
+        thread.join()
+    assert order == [0, 1, 2, 3]
+    assert not redis_client().exists("test:lock:fifo")  # the last one let it go
+
+
+def test_a_waiter_takes_over_a_lock_whose_holder_vanished():
+    gone = QueuedRedisLock(redis_client(), "test:lock:vanished")
+    assert gone.acquire(ttl=0.3, wait=0)  # never released: its process died
+    waiter = QueuedRedisLock(redis_client(), "test:lock:vanished")
+    started = time.monotonic()
+    assert waiter.acquire(ttl=5, wait=3)
+    assert time.monotonic() - started < 1.5
+    assert waiter.release()
+
+
+def test_a_waiter_that_gives_up_leaves_the_queue():
+    holder = QueuedRedisLock(redis_client(), "test:lock:give-up")
+    assert holder.acquire(ttl=5, wait=0)
+    impatient = QueuedRedisLock(redis_client(), "test:lock:give-up")
+    assert not impatient.acquire(ttl=5, wait=0.1)
+    assert holder.release()
+    assert not redis_client().exists("test:lock:give-up")  # not handed to the leaver
+
+
+def test_two_slots_admit_two_holders_and_queue_the_third():
+    first, second, third = (QueuedRedisLock(redis_client(), "test:lock:slots", slots=2)
+                            for _ in range(3))
+    assert first.acquire(ttl=5, wait=0)
+    assert second.acquire(ttl=5, wait=0)
+    assert not third.acquire(ttl=5, wait=0.1)
+    got = {}
+    waiter = threading.Thread(target=lambda: got.update(ok=third.acquire(ttl=5, wait=3)))
+    waiter.start()
+    time.sleep(0.1)
+    assert first.release()
+    waiter.join()
+    assert got["ok"]
+    assert redis_client().zcard("test:lock:slots") == 2
+    assert second.release() and third.release()

@@ -37,7 +37,6 @@ def booking_confirm(*, hold: Hold, guest: GuestDetails) -> Booking:
     """
     try:
         with locks.block_lock(hold.block), transaction.atomic():
-            locks.set_db_lock_timeout()
             hold = locks.lock_hold(hold.pk)
             if hold.status == Hold.Status.CONFIRMED:
                 return hold.booking
@@ -88,7 +87,6 @@ def booking_cancel(*, booking: Booking, by: str = "guest") -> Booking:
             f"Free cancellation ended on {free_cancellation_until(booking):%d %B %Y}. "
             f"Please contact the organisers to cancel.", code="cancellation_window_closed")
     with locks.block_lock(booking.block), transaction.atomic():
-        locks.set_db_lock_timeout()
         booking = locks.lock_booking(booking.pk)
         if booking.status == Booking.Status.CANCELLED:
             return booking
@@ -116,7 +114,6 @@ def booking_modify(*, booking: Booking, check_in: date, check_out: date,
                   check_out=check_out, quantity=quantity)
     try:
         with locks.block_lock(block), transaction.atomic():
-            locks.set_db_lock_timeout()
             booking = locks.lock_booking(booking.pk)
             lapsed = lapsed_holds(block=block, now=timezone.now())
             old = (booking.room_type_id, booking.check_in, booking.check_out)
