@@ -8,7 +8,7 @@ that records a BlockChange.
 
 from functools import partial
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.urls import path
 
@@ -19,10 +19,31 @@ from .charts import pickup_chart
 from .forms import RoomBlockForm
 from .models import BlockChange, RoomBlock
 from .selectors import block_exposure, block_history, block_pickup
-from .services import EDITABLE_TERMS, Actor, block_create, block_update
+from apps.core.exceptions import ApplicationError
 
-FIXED_AFTER_CREATION = ["hotel", "arrival", "departure", "shoulder_nights_before",
+from .services import EDITABLE_TERMS, Actor, block_create, block_status_change, block_update
+
+# The status moves only through the actions below (block_status_change), never the form.
+FIXED_AFTER_CREATION = ["hotel", "status", "arrival", "departure", "shoulder_nights_before",
                         "shoulder_nights_after"]
+
+
+def status_action(status: RoomBlock.Status, description: str):
+    def action(modeladmin, request, queryset):
+        for block in queryset.order_by("pk"):
+            try:
+                block_status_change(block=block, status=status, actor=Actor.of(request.user))
+            except ApplicationError as error:
+                modeladmin.message_user(request, f"{block.name}: {error.message}",
+                                        messages.ERROR)
+            else:
+                modeladmin.message_user(request, f"{block.name} is now "
+                                                 f"{status.label.lower()}.", messages.SUCCESS)
+
+    action.__name__ = f"mark_{status.value}"
+    action.short_description = description
+    action.allowed_permissions = ("change",)
+    return action
 
 
 @admin.register(RoomBlock, site=group_admin_site)
@@ -30,6 +51,9 @@ class RoomBlockAdmin(GroupModelAdmin):
     form = RoomBlockForm
     list_display = ["name", "hotel", "status", "arrival", "departure", "cutoff_date"]
     list_filter = ["status"]
+    actions = [status_action(RoomBlock.Status.DEFINITE, "Mark definite (contract signed)"),
+               status_action(RoomBlock.Status.RELEASED, "Release to the hotel (no new bookings)"),
+               status_action(RoomBlock.Status.CLOSED, "Close (programme finished)")]
     change_form_template = "admin/inventory/roomblock/change_form.html"
     change_list_template = "admin/inventory/roomblock/change_list.html"
     fieldsets = [

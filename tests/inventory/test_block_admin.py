@@ -143,14 +143,15 @@ def test_creating_and_editing_a_block_in_the_admin_is_audited(setup):
         block = RoomBlock.objects.get(name="Congress block")
         assert block.changes.get().action == "create"
     edited = client.post(f"/admin/inventory/roomblock/{block.pk}/change/", {
-        "name": "Congress block", "status": "definite", "cutoff_date": arrival - 10 * DAY,
+        "name": "Congress block", "status": "closed", "cutoff_date": arrival - 10 * DAY,
         "attrition_percent": "15", "attrition_mode": "per_night", "damages_percent": "80",
         "comp_per_paid_nights": 40, "payment_mode": "pay_at_hotel",
         "free_cancellation_days": 14, "hold_minutes": 10})
     assert edited.status_code == 302
     with tenant_context(setup.group):
         change = block.changes.get(action="update_terms")
-        assert change.after["status"] == "definite"
+        assert "status" not in change.after  # read-only on the form: moves by action only
+        assert RoomBlock.objects.get(pk=block.pk).status == "tentative"
         assert change.after["attrition_mode"] == "per_night"
         assert "name" not in change.after
 
@@ -189,3 +190,35 @@ def test_rooming_list_csv(setup):
                        "Double", "1", "Rui Souza", "'=HYPERLINK(\"x\") late arrival",
                        "ana@example.com", "+351 912 345 678", "Confirmed"]
     assert rows[1][5:8] == ["3", "Suite", "2"]
+
+
+def test_status_moves_forward_through_audited_actions(setup):
+    client = client_for(setup)
+    changelist = "/admin/inventory/roomblock/"
+    response = client.post(changelist, {"action": "mark_definite",
+                                        "_selected_action": [setup.block.pk]}, follow=True)
+    assert b"is now definite" in response.content
+    response = client.post(changelist, {"action": "mark_closed",
+                                         "_selected_action": [setup.block.pk]}, follow=True)
+    assert b"is now closed" in response.content
+    refused = client.post(changelist, {"action": "mark_released",
+                                       "_selected_action": [setup.block.pk]}, follow=True)
+    assert b"A closed block cannot become released to the hotel; it is final." in (
+        refused.content)
+    with tenant_context(setup.group):
+        block = RoomBlock.objects.get(pk=setup.block.pk)
+        assert block.status == "closed"
+        moves = [(c.before["status"], c.after["status"])
+                 for c in block.changes.filter(action="status").order_by("pk")]
+        assert moves == [("tentative", "definite"), ("definite", "closed")]
+        assert block.changes.filter(action="status").first().user_name == (
+            setup.planner.get_username())
+
+
+def test_a_viewer_cannot_move_a_block(setup):
+    viewer = UserFactory()
+    membership_grant(group=setup.group, user=viewer, role="viewer")
+    client_for(setup, viewer).post("/admin/inventory/roomblock/", {
+        "action": "mark_definite", "_selected_action": [setup.block.pk]})
+    with tenant_context(setup.group):
+        assert RoomBlock.objects.get(pk=setup.block.pk).status == "tentative"

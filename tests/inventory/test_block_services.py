@@ -196,3 +196,26 @@ def test_editing_terms_records_only_what_changed(setup):
         assert change.after == {"attrition_mode": "per_night", "comp_per_paid_nights": "30"}
         with pytest.raises(ValidationFailed):
             block_update(block=setup.block, arrival=ARRIVAL + DAY)
+
+
+def test_a_released_block_takes_no_new_holds_but_keeps_its_bookings(setup):
+    from apps.bookings.models import Booking
+    from apps.bookings.services import hold_create
+    from apps.core.exceptions import Conflict
+    from apps.inventory.services import block_status_change
+
+    with tenant_context(setup.group):
+        kept = book(setup.block, setup.double, ARRIVAL, nights=2)
+        block = block_status_change(block=setup.block, status="released",
+                                    note="cutoff passed")
+        assert block.changes.filter(action="status").get().summary == (
+            "Tentative → Released to the hotel: cutoff passed")
+        with pytest.raises(Conflict) as refused:
+            hold_create(block=block, room_type=setup.double, check_in=ARRIVAL,
+                        check_out=ARRIVAL + DAY, quantity=1, idempotency_key="late",
+                        currency="EUR")
+        assert refused.value.code == "block_closed"
+        assert Booking.objects.get(pk=kept.pk).status == "confirmed"
+        with pytest.raises(ValidationFailed) as backwards:
+            block_status_change(block=block, status="definite")
+        assert backwards.value.code == "status_move_not_allowed"

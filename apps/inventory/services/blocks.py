@@ -12,8 +12,9 @@ from ..locks import block_lock, block_nights_lock
 from ..models import BlockChange, BlockNight, RoomBlock
 
 # Terms a planner may edit after creation. The stay (arrival, departure, hotel) is fixed
-# once nights exist; shoulder nights grow through block_shoulder_nights_add.
-EDITABLE_TERMS = ("name", "status", "cutoff_date", "attrition_percent", "attrition_mode",
+# once nights exist; shoulder nights grow through block_shoulder_nights_add; the status
+# moves only forward, through block_status_change.
+EDITABLE_TERMS = ("name", "cutoff_date", "attrition_percent", "attrition_mode",
                   "damages_percent", "comp_per_paid_nights", "payment_mode",
                   "deposit_policy", "cancellation_policy", "free_cancellation_days",
                   "hold_minutes")
@@ -149,3 +150,42 @@ def block_shoulder_nights_add(*, block: RoomBlock, nights_before: int = 0,
                    "nights_created": sorted({str(row.night) for row in created})})
     block.refresh_from_db()
     return created
+
+
+# Where a block may go from each status. Guests book only tentative and definite blocks.
+STATUS_MOVES = {
+    RoomBlock.Status.TENTATIVE: (RoomBlock.Status.DEFINITE, RoomBlock.Status.RELEASED),
+    RoomBlock.Status.DEFINITE: (RoomBlock.Status.RELEASED, RoomBlock.Status.CLOSED),
+    RoomBlock.Status.RELEASED: (RoomBlock.Status.CLOSED,),
+    RoomBlock.Status.CLOSED: (),
+}
+
+
+def block_status_change(*, block: RoomBlock, status: str, actor: Actor = Actor(),
+                        note: str = "") -> RoomBlock:
+    """Move a block to `status` (signed, released to the hotel, closed), audited.
+
+    Only forward moves are allowed (STATUS_MOVES). Bookings already made stay as they
+    are; a released or closed block takes no new holds.
+    """
+    with transaction.atomic():
+        locked = block_lock(block_id=block.pk)
+        if status == locked.status:
+            return locked
+        if status not in STATUS_MOVES.get(locked.status, ()):
+            allowed = ", ".join(RoomBlock.Status(s).label for s in STATUS_MOVES[locked.status])
+            raise ValidationFailed(
+                f"A {locked.get_status_display().lower()} block cannot become "
+                f"{RoomBlock.Status(status).label.lower()}"
+                + (f"; it can become: {allowed}." if allowed else "; it is final."),
+                code="status_move_not_allowed",
+                extra={"from": locked.status, "to": status})
+        before = locked.status
+        locked.status = status
+        locked.save(update_fields=["status", "updated_at"])
+        block_change_record(block=locked, actor=actor, action="status",
+                            summary=f"{RoomBlock.Status(before).label} → "
+                                    f"{locked.get_status_display()}"
+                                    + (f": {note}" if note else ""),
+                            before={"status": before}, after={"status": status})
+    return locked
