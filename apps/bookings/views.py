@@ -37,12 +37,14 @@ def _bookable_block(block_id: int) -> RoomBlock:
 def block_detail(request, block_id: int):
     block = _bookable_block(block_id)
     if request.method == "POST":
-        form = StayForm(request.POST, options=stay_options(block))
+        options = stay_options(block)
+        form = StayForm(request.POST, options=options)
         if form.is_valid():
             data = form.cleaned_data
+            room_type = next(rt for rt in options.room_types if rt.pk == data["room_type"])
             try:
                 hold = hold_create(
-                    block=block, room_type=RoomType.objects.get(pk=data["room_type"]),
+                    block=block, room_type=room_type,
                     check_in=data["check_in"], check_out=data["check_out"],
                     quantity=data["quantity"], currency=request.tenant.currency,
                     idempotency_key=f"microsite:{data['request_key']}")
