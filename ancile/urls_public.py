@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from apps.groups import views
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("office/", views.office_home, name="office-home"),
     path("office/groups/<slug:slug>/", views.office_enter_group, name="office-enter-group"),
     path("admin/", admin.site.urls),
+    path("", include("apps.partners.api.urls")),
 ]

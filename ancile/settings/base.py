@@ -32,6 +32,9 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "apps.partners",
 ]
 TENANT_APPS = [
     "apps.inventory",
@@ -147,6 +150,27 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "apps.core.api.exception_handler",
 }
+
+# Partner API (apps.partners): OpenAPI schema at /api/schema/, docs at /api/docs/ with
+# bundled assets (no CDN); requests per token per minute; availability cache seconds.
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "drf_spectacular.openapi.AutoSchema"
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Ancile Partner API",
+    "DESCRIPTION": "Groups, room blocks, availability, holds and bookings for partners. "
+                   "Errors: {code, message, extra}. Writes need an Idempotency-Key.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+ANCILE_API_RATE_LIMIT = int(env("ANCILE_API_RATE_LIMIT", default="600"))
+ANCILE_API_AVAILABILITY_CACHE_SECONDS = int(env("ANCILE_API_AVAILABILITY_CACHE_SECONDS",
+                                                default="3"))
 
 LOGGING = {
     "version": 1,

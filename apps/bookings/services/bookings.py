@@ -10,6 +10,7 @@ from apps.core.exceptions import Conflict, PermissionDenied
 from apps.hotels.models import RoomType
 from apps.inventory.models import RoomBlock
 
+from .. import events
 from .. import locks
 from ..models import Booking, Hold
 from ..notifications import booking_cancelled_notify, booking_confirmed_notify
@@ -69,6 +70,7 @@ def booking_confirm(*, hold: Hold, guest: GuestDetails) -> Booking:
                 currency=hold.currency, payment_mode=hold.block.payment_mode,
                 channel=hold.channel)
             transaction.on_commit(lambda: booking_confirmed_notify(booking_id=booking.pk))
+            events.emit(events.BOOKING_CONFIRMED, {"booking_id": booking.pk})
             return booking
     except OperationalError as error:
         if database_busy(error):
@@ -99,6 +101,7 @@ def booking_cancel(*, booking: Booking, by: str = "guest") -> Booking:
         booking.cancelled_by = by
         booking.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
         transaction.on_commit(lambda: booking_cancelled_notify(booking_id=booking.pk))
+        events.emit(events.BOOKING_CANCELLED, {"booking_id": booking.pk})
     return booking
 
 
@@ -138,6 +141,7 @@ def booking_modify(*, booking: Booking, check_in: date, check_out: date,
             booking.save()
             transaction.on_commit(lambda: booking_confirmed_notify(booking_id=booking.pk,
                                                                    modified=True))
+            events.emit(events.BOOKING_MODIFIED, {"booking_id": booking.pk})
             return booking
     except OperationalError as error:
         if database_busy(error):

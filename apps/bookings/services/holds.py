@@ -11,6 +11,7 @@ from apps.core.exceptions import Conflict, Unavailable
 from apps.hotels.models import RoomType
 from apps.inventory.models import BlockNight, RoomBlock
 
+from .. import events
 from .. import locks
 from ..models import Hold
 from ..pricing import quote_for
@@ -49,6 +50,7 @@ def expire_in_memory(holds: list[Hold], rows: list[BlockNight]) -> list[BlockNig
         shift(mine, held=-hold.quantity)
         touched += mine
         hold.status = Hold.Status.EXPIRED
+        events.emit(events.HOLD_EXPIRED, {"hold_id": hold.pk})
     return touched
 
 

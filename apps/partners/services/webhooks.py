@@ -1,0 +1,175 @@
+"""Partner webhooks: every booking event becomes one delivery per interested endpoint,
+recorded in PostgreSQL and sent by `manage.py deliver_webhooks`, retried with
+exponential backoff for more than a day, replayable from the back office.
+
+Each request carries `Ancile-Signature: t=<unix time>,v1=<hex HMAC-SHA256>` computed with
+the endpoint's secret over `f"{t}.{body}"`; the receiver recomputes it and rejects old
+timestamps (see README, "Partner API").
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import time
+import uuid
+from datetime import datetime, timedelta
+
+import requests
+from django.db import transaction
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from ..models import Partner, WebhookDelivery, WebhookEndpoint
+
+logger = logging.getLogger(__name__)
+
+TIMEOUT_SECONDS = 10
+FIRST_RETRY_SECONDS = 30
+LONGEST_WAIT_SECONDS = 6 * 3600
+# 14 tries: 30 s, 1 min, 2 min … doubling up to 6 h between tries; the last try is about
+# 26.5 hours after the first (retry_schedule() below adds it up).
+MAX_ATTEMPTS = 14
+# A delivery being sent is claimed for this long, so two senders never send it twice.
+CLAIM_SECONDS = 120
+USER_AGENT = "Ancile-Webhooks/1"
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failed try."""
+    return timedelta(seconds=min(FIRST_RETRY_SECONDS * 2 ** (attempts - 1),
+                                 LONGEST_WAIT_SECONDS))
+
+
+def retry_schedule() -> timedelta:
+    """From the first try to the last."""
+    return sum((retry_delay(n) for n in range(1, MAX_ATTEMPTS)), timedelta())
+
+
+def sign(secret: str, body: str, timestamp: int) -> str:
+    digest = hmac.new(secret.encode(), f"{timestamp}.{body}".encode(), hashlib.sha256)
+    return f"t={timestamp},v1={digest.hexdigest()}"
+
+
+def signature_valid(secret: str, body: str, header: str, *, tolerance: int = 300,
+                    now: float | None = None) -> bool:
+    """What a receiver does; used by the tests and shown in the README."""
+    try:
+        parts = dict(item.split("=", 1) for item in header.split(","))
+        timestamp = int(parts["t"])
+    except (ValueError, KeyError):
+        return False
+    if abs((now or time.time()) - timestamp) > tolerance:
+        return False
+    return hmac.compare_digest(sign(secret, body, timestamp), header)
+
+
+def webhook_endpoint_create(*, partner: Partner, url: str, event_types=(),
+                            secret: str | None = None) -> WebhookEndpoint:
+    return WebhookEndpoint.objects.create(
+        partner=partner, url=url, event_types=list(event_types),
+        secret=secret or "whsec_" + secrets.token_urlsafe(32))
+
+
+def event_body(*, group, event_type: str, payload: dict) -> tuple[uuid.UUID, str] | None:
+    """The JSON every endpoint gets for this event; None if the object is gone."""
+    from ..api.serializers import event_data
+
+    with tenant_context(group):
+        data = event_data(event_type, payload)
+    if data is None:
+        return None
+    event_id = uuid.uuid4()
+    body = json.dumps({"id": str(event_id), "type": event_type,
+                       "created_at": timezone.now().isoformat().replace("+00:00", "Z"),
+                       "group": group.slug, "data": data}, separators=(",", ":"))
+    return event_id, body
+
+
+def deliveries_enqueue(*, group, event_type: str, payload: dict) -> list[WebhookDelivery]:
+    """Record one pending delivery per endpoint that wants this event (events subscriber)."""
+    from ..selectors import endpoints_for_group
+
+    if not getattr(group, "pk", None):
+        return []
+    endpoints = endpoints_for_group(group, event_type)
+    if not endpoints:
+        return []
+    made = event_body(group=group, event_type=event_type, payload=payload)
+    if made is None:
+        return []
+    event_id, body = made
+    now = timezone.now()
+    return WebhookDelivery.objects.bulk_create([
+        WebhookDelivery(endpoint=endpoint, event_id=event_id, event_type=event_type,
+                        group_slug=group.slug, body=body, next_attempt_at=now)
+        for endpoint in endpoints])
+
+
+def _claim_due(now: datetime, limit: int) -> list[WebhookDelivery]:
+    with transaction.atomic():
+        due = list(WebhookDelivery.objects.select_for_update(skip_locked=True)
+                   .select_related("endpoint")
+                   .filter(status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now)
+                   .order_by("next_attempt_at", "pk")[:limit])
+        WebhookDelivery.objects.filter(pk__in=[d.pk for d in due]).update(
+            next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS))
+    return due
+
+
+def delivery_attempt(*, delivery: WebhookDelivery, session: requests.Session | None = None
+                     ) -> WebhookDelivery:
+    """Send once. 2xx: delivered. Anything else: try again later, or give up."""
+    endpoint = delivery.endpoint
+    timestamp = int(time.time())
+    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
+               "Ancile-Signature": sign(endpoint.secret, delivery.body, timestamp),
+               "Ancile-Event": delivery.event_type, "Ancile-Event-Id": str(delivery.event_id),
+               "Ancile-Delivery": str(delivery.pk)}
+    status_code, error = None, ""
+    try:
+        response = (session or requests).post(endpoint.url, data=delivery.body.encode(),
+                                              headers=headers, timeout=TIMEOUT_SECONDS,
+                                              allow_redirects=False)
+        status_code = response.status_code
+        if not 200 <= status_code < 300:
+            error = f"HTTP {status_code}"
+    except requests.RequestException as exc:
+        error = f"{type(exc).__name__}: {exc}"[:300]
+    now = timezone.now()
+    delivery.attempts += 1
+    delivery.last_attempt_at = now
+    delivery.last_status_code = status_code
+    delivery.last_error = error
+    if not error:
+        delivery.status = WebhookDelivery.Status.DELIVERED
+        delivery.delivered_at = now
+        delivery.next_attempt_at = None
+    elif delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status = WebhookDelivery.Status.FAILED
+        delivery.next_attempt_at = None
+    else:
+        delivery.next_attempt_at = now + retry_delay(delivery.attempts)
+    delivery.save(update_fields=["attempts", "last_attempt_at", "last_status_code",
+                                 "last_error", "status", "delivered_at", "next_attempt_at"])
+    if error:
+        logger.info("webhook %s to %s failed (try %s): %s", delivery.event_type,
+                    endpoint.url, delivery.attempts, error)
+    return delivery
+
+
+def deliveries_send_due(*, limit: int = 100, now: datetime | None = None) -> list[WebhookDelivery]:
+    """One pass: send every delivery whose time has come. Returns them, updated."""
+    due = _claim_due(now or timezone.now(), limit)
+    with requests.Session() as session:
+        return [delivery_attempt(delivery=delivery, session=session) for delivery in due]
+
+
+def delivery_replay(*, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send the same event (same id, same body) again, as a new delivery sent next pass."""
+    return WebhookDelivery.objects.create(
+        endpoint=delivery.endpoint, event_id=delivery.event_id,
+        event_type=delivery.event_type, group_slug=delivery.group_slug, body=delivery.body,
+        next_attempt_at=timezone.now(), replay_of=delivery)
+
