@@ -160,6 +160,7 @@ SPECTACULAR_SETTINGS = {
                    "Errors: {code, message, extra}. Writes need an Idempotency-Key.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_URLCONF": "ancile.urls_public",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "SCHEMA_PATH_PREFIX": r"/api/v1",

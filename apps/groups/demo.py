@@ -137,4 +137,7 @@ def demo_load(*, today: date | None = None) -> DemoResult:
     with tenant_context(kickoff):
         _block(hotels["demo-DE-001"], "Kick-off team", congress_day + timedelta(days=9), 3,
                [("DBL", 25, 12500, 14000)])
+    from apps.partners.demo import demo_partner_load  # the partner API's demo token
+
+    demo_partner_load(agency=agency)
     return DemoResult(groups=groups, created=created)

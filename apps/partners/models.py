@@ -5,6 +5,7 @@ A token is stored only as the SHA-256 of its secret; the secret is shown once, w
 token is issued. A token reaches the groups listed on it and every group of its agency.
 """
 
+import secrets
 import uuid
 
 from django.contrib.postgres.fields import ArrayField
@@ -66,14 +67,18 @@ class ApiToken(models.Model):
         return self.revoked_at is None
 
 
+def new_webhook_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
 class WebhookEndpoint(models.Model):
     """Where a partner wants events. Signed with the endpoint's own secret."""
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE,
                                 related_name="webhook_endpoints")
     url = models.URLField(max_length=500)
-    secret = models.CharField(max_length=80, editable=False,
-                              help_text="HMAC-SHA256 key; shown to the partner once.")
+    secret = models.CharField(max_length=80, default=new_webhook_secret, editable=False,
+                              help_text="HMAC-SHA256 key the partner verifies with.")
     event_types = ArrayField(models.CharField(max_length=40), default=list, blank=True,
                              help_text="Empty: every event.")
     is_active = models.BooleanField(default=True)

@@ -114,3 +114,8 @@ def test_the_api_is_only_on_the_public_host(token, group):
     response = host_client(group).get("/api/v1/groups/",
                                       HTTP_AUTHORIZATION=f"Bearer {token.secret}")
     assert response.status_code == 404
+
+
+def test_unknown_api_path_on_a_write_is_json_not_a_csrf_page(client):
+    response = client.delete("/api/v1/groups/x/holds/not-a-uuid/")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"

@@ -7,6 +7,8 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -49,14 +51,15 @@ class BlockPagination(Pagination):
 
 
 def errors(*statuses: int) -> dict:
-    described = {400: "Invalid fields (validation_error) or a missing Idempotency-Key",
+    described = {400: "Invalid fields or query parameters (validation_error)",
                  401: "No token, an unknown or a revoked one",
                  403: "The token lacks the scope",
                  404: "Not found, or not reachable with this token",
                  409: "sold_out, hold_expired, hold_released, booking_cancelled, "
                       "block_closed, past_cutoff, request_in_progress (with Retry-After)",
                  422: "The request breaks a rule (stay_outside_block, "
-                      "room_type_not_offered, idempotency_key_reused, …)",
+                      "room_type_not_offered, idempotency_key_required, "
+                      "idempotency_key_reused, …)",
                  429: "rate_limited, with Retry-After",
                  503: "busy: try again shortly"}
     return {code: OpenApiResponse(s.ErrorSerializer, description=described[code])
@@ -91,10 +94,11 @@ class PartnerView(GenericAPIView):
             connection.set_tenant(group)
 
     def dispatch(self, request, *args, **kwargs):
+        previous = connection.tenant  # the public schema, on the public host
         try:
             return super().dispatch(request, *args, **kwargs)
         finally:
-            connection.set_schema_to_public()
+            connection.set_tenant(previous)
 
     def valid(self, serializer_class, data) -> dict:
         serializer = serializer_class(data=data)
@@ -379,10 +383,9 @@ class BookingCancellation(PartnerView):
         return Response(s.BookingSerializer(_booking(reference)).data)
 
 
+@csrf_exempt  # token-authenticated API: no cookies, no CSRF
 def not_found(request, *args, **kwargs):
     """Anything else under /api/: the same error shape as everywhere in the API."""
-    from django.http import JsonResponse
-
     return JsonResponse({"code": "not_found", "message": "No such API endpoint.",
                          "extra": {"path": request.path}}, status=404)
 

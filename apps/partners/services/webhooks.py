@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import json
 import logging
-import secrets
 import time
 import uuid
 from datetime import datetime, timedelta
@@ -21,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from ..models import Partner, WebhookDelivery, WebhookEndpoint
+from ..models import Partner, WebhookDelivery, WebhookEndpoint, new_webhook_secret
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +68,7 @@ def webhook_endpoint_create(*, partner: Partner, url: str, event_types=(),
                             secret: str | None = None) -> WebhookEndpoint:
     return WebhookEndpoint.objects.create(
         partner=partner, url=url, event_types=list(event_types),
-        secret=secret or "whsec_" + secrets.token_urlsafe(32))
+        secret=secret or new_webhook_secret())
 
 
 def event_body(*, group, event_type: str, payload: dict) -> tuple[uuid.UUID, str] | None:
