@@ -210,6 +210,9 @@ def command_run() -> int:
         sweeper = subprocess.Popen(
             [sys.executable, str(ROOT / "manage.py"), "expire_holds", "--loop",
              "--interval", "60", "--quiet"], cwd=ROOT, env=env)
+        webhooks = subprocess.Popen(  # partner webhooks: send, retry with backoff
+            [sys.executable, str(ROOT / "manage.py"), "deliver_webhooks", "--loop",
+             "--interval", "5", "--quiet"], cwd=ROOT, env=env)
         server = subprocess.Popen(
             [sys.executable, str(ROOT / "manage.py"), "runserver", f"0.0.0.0:{port}",
              "--skip-checks"], cwd=ROOT, env=env)
@@ -219,10 +222,10 @@ def command_run() -> int:
             say("stopping (Ctrl-C)")
             return 0
         finally:
-            for process in (server, sweeper):
+            for process in (server, sweeper, webhooks):
                 if process.poll() is None:
                     process.send_signal(signal.SIGINT)
-            for process in (server, sweeper):
+            for process in (server, sweeper, webhooks):
                 try:
                     process.wait(10)
                 except subprocess.TimeoutExpired:

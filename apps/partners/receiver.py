@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from .services.webhooks import signature_valid
+from .signing import signature_valid
 
 
 @dataclass

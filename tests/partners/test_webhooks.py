@@ -240,3 +240,24 @@ def test_a_failing_subscriber_never_breaks_the_booking(client, group, stay, monk
     finally:
         events._subscribers.remove(broken)
     assert booking["status"] == "confirmed"
+
+
+def test_platform_admin_pages_for_partners(db, partner, token, endpoint, group):
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(admin_user)
+    WebhookDelivery.objects.create(endpoint=endpoint, event_type="booking.confirmed",
+                                   group_slug=group.slug, body="{}")
+    for page in ["partner/", f"partner/{partner.pk}/change/", "apitoken/",
+                 f"apitoken/{token.token.pk}/change/", "webhookdelivery/"]:
+        assert client.get(f"/admin/partners/{page}").status_code == 200, page
+    client.post("/admin/partners/apitoken/", {"action": "revoke",
+                                              "_selected_action": [token.token.pk]})
+    token.token.refresh_from_db()
+    assert token.token.revoked_at is not None
+    assert token.secret not in client.get(f"/admin/partners/partner/{partner.pk}/change/"
+                                          ).content.decode()
