@@ -14,6 +14,7 @@ from .. import locks
 from ..models import Booking, Hold
 from ..notifications import booking_cancelled_notify, booking_confirmed_notify
 from ..pricing import quote_for
+from ..signals import booking_cancelled
 from .holds import busy_error, database_busy, lapsed_holds, expire_in_memory
 from .nights import lock_stays, rows_of, save_counts, shift
 from .stay import sold_out_error, sold_out_nights, stay_nights, stay_validate
@@ -98,6 +99,7 @@ def booking_cancel(*, booking: Booking, by: str = "guest") -> Booking:
         booking.cancelled_at = timezone.now()
         booking.cancelled_by = by
         booking.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
+        booking_cancelled.send(sender=Booking, booking=booking, by=by)  # refunds (payments)
         transaction.on_commit(lambda: booking_cancelled_notify(booking_id=booking.pk))
     return booking
 
