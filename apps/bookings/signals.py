@@ -5,3 +5,7 @@ from django.dispatch import Signal
 
 # booking_cancelled.send(sender=Booking, booking=booking, by="guest" | "planner" | ...)
 booking_cancelled = Signal()
+
+# booking_modifying.send(sender=Booking, booking=booking, new_total_minor=...) before a
+# change is saved; a receiver may refuse it by raising an ApplicationError.
+booking_modifying = Signal()

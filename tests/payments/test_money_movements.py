@@ -246,3 +246,20 @@ def test_reconciliation_lists_every_planted_difference(group, prepay_block, acco
     assert f"transfer {sent.stripe_transfer_id}: amount differs (ledger 3280, processor " \
            f"3281)" in report
     assert "2 difference(s)" in report
+
+
+def test_a_paid_booking_cannot_change_its_price_on_the_manage_page(group, prepay_block,
+                                                                   fake_stripe, webhooks):
+    from apps.bookings.services import booking_modify
+    from apps.core.exceptions import Conflict
+
+    block, double = prepay_block
+    booking, payment = pay(group, block, double, fake_stripe, webhooks)
+    with tenant_context(group):
+        booking = Booking.objects.get(pk=booking.pk)
+        with pytest.raises(Conflict) as refused:
+            booking_modify(booking=booking, check_in=booking.check_in,
+                           check_out=booking.check_out, room_type=double, quantity=2)
+        assert refused.value.code == "paid_booking_price_change"
+        booking.refresh_from_db()
+        assert booking.quantity == 1 and booking.total_minor == payment.amount_minor

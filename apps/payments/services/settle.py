@@ -194,3 +194,14 @@ def payment_fee_record(*, payment_id: int) -> None:
                         currency=payment.currency, booking=payment.booking, payment=payment,
                         lines=[Line(Account.PROCESSOR_FEES, txn.fee),
                                Line(Account.PROCESSOR, -txn.fee)])
+
+
+def booking_change_check(*, booking: Booking, new_total_minor: int) -> None:
+    """A booking paid online keeps its price: a change that costs more or less would need
+    a new charge or a refund, which guests cannot do on the manage page yet."""
+    if new_total_minor == booking.total_minor:
+        return
+    if Payment.objects.filter(booking=booking, status=Payment.Status.SUCCEEDED).exists():
+        raise Conflict("This booking is paid online, and the change would alter its price. "
+                       "Please contact the organisers to change it.",
+                       code="paid_booking_price_change")
