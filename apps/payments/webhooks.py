@@ -91,6 +91,13 @@ def _dispatch(event_type: str, obj: dict) -> str:
             public_id=(obj.get("metadata") or {}).get("ancile_payment")).first()
         if payment is None:
             return "ignored: unknown payment"
+        amount = obj.get("amount_total", obj.get("amount"))
+        if amount != payment.amount_minor or \
+                (obj.get("currency") or "").upper() != payment.currency:
+            logger.error("Stripe %s for payment %s: %s %s, expected %s %s", event_type,
+                         payment.public_id, amount, obj.get("currency"),
+                         payment.amount_minor, payment.currency)
+            return "refused: amount or currency differs"
         if event_type.startswith("checkout.session") and event_type != \
                 "checkout.session.expired":
             if obj.get("payment_status") != "paid":
