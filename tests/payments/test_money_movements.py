@@ -263,3 +263,48 @@ def test_a_paid_booking_cannot_change_its_price_on_the_manage_page(group, prepay
         assert refused.value.code == "paid_booking_price_change"
         booking.refresh_from_db()
         assert booking.quantity == 1 and booking.total_minor == payment.amount_minor
+
+
+def test_a_zero_decimal_currency_goes_through_in_whole_yen(agency, fake_stripe, webhooks):
+    from apps.connect.models import PlatformFee
+    from tests.factories import group_create_for_test
+
+    group = group_create_for_test(slug="tokyo-offsite", agency=agency, currency="JPY")
+    PlatformFee.objects.create(agency=agency, currency="JPY", percent=Decimal("2.5"),
+                               minimum=Decimal("300"), maximum=Decimal("5000"))
+    PlatformFee.objects.create(group=group, currency="JPY", percent=Decimal("4"),
+                               minimum=Decimal("500.4"))
+    block, double = make_block(group)  # 2 nights at 12000 (yen here), 10% tax, fee 150/night
+    with tenant_context(group):
+        hold = new_hold(block, double)
+        Hold.objects.filter(pk=hold.pk).update(currency="JPY")
+        hold.refresh_from_db()
+        payment = checkout_start(hold=hold, guest=GuestDetails(**GUEST),
+                                 site_url="http://tokyo-offsite.localhost")
+    assert fake_stripe.get(payment.checkout_session_id)["currency"] == "jpy"
+    # the group's rule wins over the agency's: 4% of 24000 = 960 yen (over the 500 floor)
+    assert (payment.amount_minor, payment.platform_minor) == (26700, 960)
+    fake_stripe.checkout_session_complete(payment.checkout_session_id, "pay")
+    webhooks.deliver_all()
+    with tenant_context(group):
+        payment.refresh_from_db()
+        assert payment.outcome == "booked"
+        assert payment.processor_fee_minor == (26700 * 15 + 500) // 1000  # no fixed part
+        assert ledger.balance(Account.PLATFORM_REVENUE, "JPY") == -960
+
+
+def test_a_forged_amount_settles_nothing(group, prepay_block, fake_stripe, webhooks):
+    block, double = prepay_block
+    with tenant_context(group):
+        hold = new_hold(block, double)
+        payment = checkout_start(hold=hold, guest=GuestDetails(**GUEST), site_url=SITE)
+    fake_stripe.emit([("payment_intent.succeeded", {
+        "id": "pi_forged", "object": "payment_intent", "amount": 100, "currency": "eur",
+        "metadata": {"ancile_schema": group.schema_name,
+                     "ancile_payment": str(payment.public_id)}})])
+    [response] = webhooks.deliver_all()
+    assert response.json()["outcome"] == "refused: amount or currency differs"
+    with tenant_context(group):
+        assert not Booking.objects.exists()
+        payment.refresh_from_db()
+        assert payment.status == "pending"
