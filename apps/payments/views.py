@@ -3,6 +3,8 @@ public host."""
 
 import logging
 
+import stripe
+
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,8 +26,14 @@ def payment_return(request, public_id):
     payment = get_object_or_404(Payment.objects.select_related("hold__block__hotel"),
                                 public_id=public_id)
     if payment.status == Payment.Status.PENDING and payment.checkout_session_id:
-        session = processor.client().v1.checkout.sessions.retrieve(payment.checkout_session_id)
-        if session.payment_status == "paid":
+        try:
+            session = processor.client().v1.checkout.sessions.retrieve(
+                payment.checkout_session_id)
+        except stripe.StripeError as error:  # the webhook will settle it; this page refreshes
+            logger.warning("could not read checkout %s: %s", payment.checkout_session_id,
+                           error)
+            session = None
+        if session is not None and session.payment_status == "paid":
             try:
                 payment = payment_succeeded(payment=payment,
                                             payment_intent_id=session.payment_intent,

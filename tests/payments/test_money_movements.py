@@ -8,12 +8,10 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from apps.bookings.models import Booking, Hold
 from apps.bookings.services import GuestDetails, booking_cancel
-from apps.connect.models import ConnectedAccount
 from apps.connect.services import connected_account_create, onboarding_link_create
 from apps.inventory.models import RoomBlock
 from apps.payments import ledger

@@ -49,9 +49,10 @@ def checkout_start(*, hold: Hold, guest: GuestDetails, site_url: str) -> Payment
     now = plan.now
     with transaction.atomic():
         Hold.objects.select_for_update().get(pk=hold.pk)
+        fresh = timezone.now() - timedelta(minutes=CHECKOUT_MINUTES - 5)
         payment = (Payment.objects.filter(hold=hold, status=Payment.Status.PENDING,
-                                          amount_minor=now.total).exclude(checkout_url="")
-                   .first())
+                                          amount_minor=now.total, created_at__gte=fresh)
+                   .exclude(checkout_url="").first())
         if payment is not None:
             payment.guest = asdict(guest)
             payment.save(update_fields=["guest", "updated_at"])
