@@ -171,10 +171,12 @@ def stripe_for(env: dict[str, str], app_port: int):
         say(f"fake Stripe already running on port {port}, reusing it")
         yield
         return
+    (VAR / "run").mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
         [sys.executable, "-m", "apps.payments.fake_stripe", "--port", str(port),
          "--webhook-url", f"http://localhost:{app_port}/stripe/webhook/",
-         "--webhook-secret", FAKE_STRIPE_WEBHOOK_SECRET], cwd=ROOT, env=env,
+         "--webhook-secret", FAKE_STRIPE_WEBHOOK_SECRET,
+         "--state-file", str(VAR / "run" / "fake_stripe.json")], cwd=ROOT, env=env,
         stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 10
     while not port_in_use(port):

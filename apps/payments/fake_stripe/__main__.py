@@ -11,9 +11,11 @@ def main() -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--webhook-url", default="")
     parser.add_argument("--webhook-secret", default="whsec_fake_local")
+    parser.add_argument("--state-file", default=None,
+                        help="Keep accounts, payments, transfers here across restarts.")
     args = parser.parse_args()
     fake = FakeStripe(host=args.host, port=args.port, webhook_url=args.webhook_url,
-                      webhook_secret=args.webhook_secret)
+                      webhook_secret=args.webhook_secret, state_file=args.state_file)
     fake.start()
     print(f"fake Stripe on {fake.url} (webhooks to {args.webhook_url or 'nowhere'})",
           flush=True)

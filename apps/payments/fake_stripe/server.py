@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import html
 import json
+import os
 import re
 import secrets
 import threading
@@ -74,8 +75,9 @@ class FakeStripe:
     """The server and everything it knows. Thread-safe; start() serves in a thread."""
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, webhook_url: str = "",
-                 webhook_secret: str = "whsec_fake_local"):
+                 webhook_secret: str = "whsec_fake_local", state_file: str | None = None):
         self.host, self.port = host, port
+        self.state_file = state_file  # keep what it knows across restarts (make run)
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
         # "async": a thread delivers each event (retrying non-2xx a few times);
@@ -97,6 +99,7 @@ class FakeStripe:
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> FakeStripe:
+        self.load()
         handler = type("Handler", (_Handler,), {"fake": self})
         self._server = ThreadingHTTPServer((self.host, self.port), handler)
         self._server.daemon_threads = True
@@ -106,6 +109,7 @@ class FakeStripe:
         return self
 
     def stop(self) -> None:
+        self.persist()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -116,6 +120,29 @@ class FakeStripe:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+    def load(self) -> None:
+        if not self.state_file or not os.path.exists(self.state_file):
+            return
+        with open(self.state_file) as f:
+            state = json.load(f)
+        with self.lock:
+            self.objects = state["objects"]
+            self.events = state["events"]
+            self.balance = state["balance"]
+            self.idempotent = {(a, k): tuple(v) for a, k, v in state["idempotent"]}
+
+    def persist(self) -> None:
+        if not self.state_file:
+            return
+        with self.lock:
+            state = {"objects": self.objects, "events": self.events[-2000:],
+                     "balance": self.balance,
+                     "idempotent": [[a, k, list(v)] for (a, k), v in self.idempotent.items()]}
+            tmp = f"{self.state_file}.tmp"
+            with open(tmp, "w") as f:
+                json.dump(state, f)
+            os.replace(tmp, self.state_file)
 
     @property
     def url(self) -> str:
@@ -606,7 +633,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._route("GET")
 
     def do_POST(self):
-        self._route("POST")
+        try:
+            self._route("POST")
+        finally:
+            self.fake.persist()
 
     def do_DELETE(self):
         self._route("DELETE")
