@@ -23,3 +23,22 @@ def payment_refunded_notify(*, payment_id: int, reason: str) -> None:
             f"depending on your bank it shows within 5-10 days.\n\n"
             f"You can choose other rooms here: {group_site_url(group, '/')}\n")
     send_mail(f"Refunded: your payment for {group.name}", body, None, [email])
+
+
+def refund_sent_notify(*, refund_id: int) -> None:
+    """A refund reached Stripe: tell the guest how much comes back (not for payments that
+    found no rooms: payment_refunded_notify already explained those)."""
+    from .models import Refund
+
+    refund = Refund.objects.select_related("payment", "booking").get(pk=refund_id)
+    if refund.booking is None:
+        return
+    booking = refund.booking
+    group = connection.tenant
+    amount = format_money(refund.amount_minor, refund.currency)
+    paid = format_money(refund.payment.amount_minor, refund.currency)
+    body = (f"Dear {booking.guest_first_name},\n\nWe have refunded {amount} of the {paid} "
+            f"you paid for booking {booking.reference} ({group.name}) to your card; "
+            f"depending on your bank it shows within 5-10 days.\n")
+    send_mail(f"Refund of {amount} for booking {booking.reference}", body, None,
+              [booking.guest_email])

@@ -6,6 +6,7 @@ from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
 from django_tenants.utils import tenant_context
@@ -125,6 +126,8 @@ def test_cancelling_in_the_free_period_refunds_everything_and_takes_back_the_mar
         assert ledger.balance(Account.PROCESSOR, "EUR", booking=booking) == -426
     assert fake_stripe.get(agency.stripe_transfer_id)["amount_reversed"] == 3280
     assert fake_stripe.get(refund.stripe_refund_id)["amount"] == 26700
+    refunded = [m for m in mail.outbox if m.subject.startswith("Refund of")]
+    assert len(refunded) == 1 and "€267.00 of the €267.00" in refunded[0].body
     assert "0 difference(s)" in _reconcile()[1]
 
 
@@ -306,3 +309,27 @@ def test_a_forged_amount_settles_nothing(group, prepay_block, fake_stripe, webho
         assert not Booking.objects.exists()
         payment.refresh_from_db()
         assert payment.status == "pending"
+
+
+def test_stripe_down_at_cancellation_keeps_the_cancellation_and_retries_the_refund(
+        group, prepay_block, fake_stripe, webhooks, settings):
+    block, double = prepay_block
+    booking, payment = pay(group, block, double, fake_stripe, webhooks)
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens there
+    with tenant_context(group):
+        booking_cancel(booking=booking, by="guest")
+        booking.refresh_from_db()
+        assert booking.status == "cancelled"
+        refund = payment.refunds.get()
+        assert refund.stripe_refund_id is None  # decided, not yet at Stripe
+    settings.STRIPE_API_BASE = fake_stripe.url
+    code, report = _reconcile()
+    assert code == 1 and f"refund {refund.idempotency_key}: decided but not sent" in report
+    out = StringIO()
+    call_command("release_transfers", stdout=out)
+    assert "1 refund(s) sent again" in out.getvalue()
+    with tenant_context(group):
+        refund.refresh_from_db()
+        assert refund.stripe_refund_id
+        assert ledger.balance(Account.HOTEL_PAYABLE, "EUR", booking=booking) == 0
+    assert _reconcile()[0] == 0

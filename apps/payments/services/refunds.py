@@ -20,6 +20,7 @@ from apps.core.exceptions import Unavailable
 from .. import ledger, processor
 from ..ledger import Line
 from ..models import Account, LedgerTransaction, Payment, Refund, Transfer, TransferReversal
+from ..notifications import refund_sent_notify
 from ..split import PARTS, Split, allocate, round_half_up
 from ..terms import terms_for
 
@@ -70,7 +71,9 @@ def refund_create(*, payment: Payment, amount_minor: int, reason: str) -> Refund
                     transfer=transfer, refund=refund, amount_minor=back,
                     idempotency_key=f"{refund.idempotency_key}:{transfer.party}")
     refund_id = refund.pk
-    transaction.on_commit(lambda: refund_send(refund_id=refund_id))
+    # robust: a Stripe outage must not undo the guest's cancellation; release_transfers
+    # retries the refund.
+    transaction.on_commit(lambda: refund_send(refund_id=refund_id), robust=True)
     return refund
 
 
@@ -99,6 +102,10 @@ def refund_send(*, refund_id: int) -> Refund:
                                  agency_id=agency_id),
                             Line(Account.PLATFORM_REVENUE, refund.platform_minor),
                             Line(Account.PROCESSOR, -refund.amount_minor)])
+        try:
+            refund_sent_notify(refund_id=refund.pk)
+        except Exception:  # noqa: BLE001 - the money is back; a lost e-mail is logged
+            logger.exception("refund e-mail for %s not sent", refund.stripe_refund_id)
     for reversal in refund.reversals.filter(stripe_reversal_id__isnull=True).select_related(
             "transfer"):
         reversal_send(reversal=reversal, refund=refund)

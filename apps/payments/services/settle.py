@@ -89,7 +89,7 @@ def payment_succeeded(*, payment: Payment, payment_intent_id: str, customer_id: 
             raise busy_error() from error
         raise
     payment_id = payment.pk
-    transaction.on_commit(lambda: payment_fee_record(payment_id=payment_id))
+    transaction.on_commit(lambda: payment_fee_record(payment_id=payment_id), robust=True)
     return payment
 
 
@@ -120,7 +120,7 @@ def _record(payment: Payment, booking: Booking | None, refusal: Conflict | None)
                       reason=refusal.code)
         payment_pk, message = payment.pk, refusal.message
         transaction.on_commit(lambda: payment_refunded_notify(payment_id=payment_pk,
-                                                              reason=message))
+                                                              reason=message), robust=True)
         return
     payment.outcome = "booked"
     payment.save()

@@ -48,7 +48,7 @@ def transfers_schedule(*, payment: Payment, booking: Booking) -> list[Transfer]:
                                paid_on=today)))
     if any(t.due_on <= today for t in made):
         booking_id = booking.pk
-        transaction.on_commit(lambda: transfers_release(booking_id=booking_id))
+        transaction.on_commit(lambda: transfers_release(booking_id=booking_id), robust=True)
     return made
 
 
