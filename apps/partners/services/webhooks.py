@@ -115,6 +115,10 @@ def delivery_attempt(*, delivery: WebhookDelivery, session: requests.Session | N
         status_code = response.status_code
         if not 200 <= status_code < 300:
             error = f"HTTP {status_code}"
+    except requests.Timeout:
+        error = f"no answer within {TIMEOUT_SECONDS} s"
+    except requests.ConnectionError:
+        error = "could not connect"
     except requests.RequestException as exc:
         error = f"{type(exc).__name__}: {exc}"[:300]
     now = timezone.now()
