@@ -362,10 +362,12 @@ class BookingDetail(PartnerView):
         booking = _booking(reference)
         room_type = (_room_type(data["room_type"]) if "room_type" in data
                      else booking.room_type)
-        booking_modify(booking=booking, room_type=room_type,
-                       check_in=data.get("check_in", booking.check_in),
-                       check_out=data.get("check_out", booking.check_out),
-                       quantity=data.get("quantity", booking.quantity))
+        wanted = dict(room_type=room_type, check_in=data.get("check_in", booking.check_in),
+                      check_out=data.get("check_out", booking.check_out),
+                      quantity=data.get("quantity", booking.quantity))
+        if wanted != dict(room_type=booking.room_type, check_in=booking.check_in,
+                          check_out=booking.check_out, quantity=booking.quantity):
+            booking_modify(booking=booking, **wanted)  # nothing to change: no re-pricing
         return Response(s.BookingSerializer(_booking(reference)).data)
 
 
