@@ -261,3 +261,31 @@ def test_platform_admin_pages_for_partners(db, partner, token, endpoint, group):
     assert token.token.revoked_at is not None
     assert token.secret not in client.get(f"/admin/partners/partner/{partner.pk}/change/"
                                           ).content.decode()
+
+
+def test_platform_admin_issues_a_token_and_shows_it_once(db, partner, group):
+    import re
+
+    from django.test import Client
+
+    from apps.partners.models import ApiToken
+    from tests.factories import UserFactory
+
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert client.get("/admin/partners/apitoken/add/").status_code == 200
+    response = client.post("/admin/partners/apitoken/add/", {
+        "partner": partner.pk, "name": "prod", "scopes": ["read", "book"],
+        "groups": [group.pk]})
+    secret = re.search(r'id="token-secret"[^>]*>(anc_[^<]+)<', response.content.decode())[1]
+    token = ApiToken.objects.get(name="prod")
+    assert token.scopes == ["book", "read"] and list(token.groups.all()) == [group]
+    assert "no-store" in response["Cache-Control"]
+    from .conftest import api_client
+
+    assert api_client(secret).get(f"/api/v1/groups/{group.slug}/").status_code == 200
+    assert secret not in client.get(f"/admin/partners/apitoken/{token.pk}/change/"
+                                    ).content.decode()
+    refused = client.post("/admin/partners/apitoken/add/", {
+        "partner": partner.pk, "name": "x", "scopes": ["read"]})
+    assert "at least one group or an agency" in refused.content.decode()
