@@ -50,6 +50,10 @@ def test_docs_page_uses_bundled_assets(public_client, db):
     page = response.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in page
     assert "cdn" not in page.lower()
+    from django.contrib.staticfiles import finders
+
+    for asset in ["swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css"]:
+        assert finders.find(f"drf_spectacular_sidecar/swagger-ui-dist/{asset}"), asset
 
 
 @pytest.fixture
