@@ -289,3 +289,27 @@ def test_platform_admin_issues_a_token_and_shows_it_once(db, partner, group):
     refused = client.post("/admin/partners/apitoken/add/", {
         "partner": partner.pk, "name": "x", "scopes": ["read"]})
     assert "at least one group or an agency" in refused.content.decode()
+
+
+def test_hold_expired_goes_only_to_the_partner_that_made_the_hold(
+        client, group, stay, partner, endpoint, committed):
+    from apps.bookings.services import hold_create
+
+    other = Partner.objects.create(name="Other platform", slug="other-platform")
+    api_token_create(partner=other, name="o", scopes=["read"], groups=[group])
+    webhook_endpoint_create(partner=other, url="http://127.0.0.1:9/other")
+    with committed():
+        mine = post(client, f"/api/v1/groups/{group.slug}/holds/", hold_body(stay),
+                    key="made-by-me").json()
+    block, double, _, arrival = stay
+    with tenant_context(group):
+        hold_create(block=block, room_type=double, check_in=arrival,
+                    check_out=arrival + timedelta(days=1), quantity=1, currency="EUR",
+                    idempotency_key="microsite:abc")
+        Hold.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    with committed():
+        with tenant_context(group):
+            assert holds_expire() == 2
+    (delivery,) = WebhookDelivery.objects.all()
+    assert delivery.endpoint == endpoint
+    assert json.loads(delivery.body)["data"]["id"] == mine["id"]

@@ -25,7 +25,7 @@ from apps.core.exceptions import NotFound, ValidationFailed
 from apps.hotels.models import RoomType
 from apps.inventory.models import RoomBlock
 
-from ..selectors import group_for_token, groups_for_token
+from ..selectors import api_hold_key, group_for_token, groups_for_token
 from . import serializers as s
 from .auth import ApiTokenAuthentication, HasScope, TokenRateThrottle
 from .idempotency import HEADER, idempotent
@@ -231,8 +231,8 @@ class HoldList(PartnerView):
         hold = hold_create(block=block, room_type=room_type, check_in=data["check_in"],
                            check_out=data["check_out"], quantity=data["quantity"],
                            currency=self.group.currency, channel="api",
-                           idempotency_key=f"api:{request.auth.pk}:"
-                                           f"{request.headers[HEADER].strip()}")
+                           idempotency_key=api_hold_key(request.auth,
+                                                        request.headers[HEADER].strip()))
         hold = Hold.objects.select_related("room_type").get(pk=hold.pk)
         return Response(s.HoldSerializer(hold).data, status=status.HTTP_201_CREATED)
 
@@ -365,8 +365,9 @@ class BookingDetail(PartnerView):
         wanted = dict(room_type=room_type, check_in=data.get("check_in", booking.check_in),
                       check_out=data.get("check_out", booking.check_out),
                       quantity=data.get("quantity", booking.quantity))
-        if wanted != dict(room_type=booking.room_type, check_in=booking.check_in,
-                          check_out=booking.check_out, quantity=booking.quantity):
+        unchanged = wanted == dict(room_type=booking.room_type, check_in=booking.check_in,
+                                   check_out=booking.check_out, quantity=booking.quantity)
+        if not unchanged or booking.status != Booking.Status.CONFIRMED:
             booking_modify(booking=booking, **wanted)  # nothing to change: no re-pricing
         return Response(s.BookingSerializer(_booking(reference)).data)
 
