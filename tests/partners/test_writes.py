@@ -156,3 +156,12 @@ def test_a_patch_that_changes_nothing_leaves_the_booking_alone(client, group, st
                             content_type="application/json", HTTP_IDEMPOTENCY_KEY="same")
     assert response.status_code == 200
     assert response.json()["updated_at"] == booking["updated_at"]
+
+
+def test_only_json_is_accepted(client, group, stay):
+    response = client.post(holds_path(group), data=hold_body(stay), HTTP_IDEMPOTENCY_KEY="f1")
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+    broken = client.post(holds_path(group), data="{not json", content_type="application/json",
+                         HTTP_IDEMPOTENCY_KEY="f2")
+    assert (broken.status_code, broken.json()["code"]) == (400, "parse_error")

@@ -14,6 +14,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -79,6 +80,7 @@ class PartnerView(GenericAPIView):
     permission_classes = [HasScope]
     throttle_classes = [TokenRateThrottle]
     renderer_classes = [JSONRenderer]
+    parser_classes = [JSONParser]
     pagination_class = None
     group = None
 
