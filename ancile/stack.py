@@ -150,6 +150,50 @@ def port_in_use(port: int) -> bool:
     return False
 
 
+# --------------------------------------------------------------------------- Stripe
+
+FAKE_STRIPE_KEY = "sk_test_ancile_local_fake"
+FAKE_STRIPE_WEBHOOK_SECRET = "whsec_ancile_local_fake"
+
+
+@contextmanager
+def stripe_for(env: dict[str, str], app_port: int):
+    """Real Stripe when STRIPE_SECRET_KEY is set; otherwise the built-in fake Stripe on
+    app_port + 4000 (reused if already running), sending webhooks to the app."""
+    if os.environ.get("STRIPE_SECRET_KEY"):
+        say("using the Stripe account in STRIPE_SECRET_KEY")
+        yield
+        return
+    port = app_port + 4000
+    env.update(STRIPE_SECRET_KEY=FAKE_STRIPE_KEY, STRIPE_WEBHOOK_SECRET=FAKE_STRIPE_WEBHOOK_SECRET,
+               STRIPE_API_BASE=f"http://127.0.0.1:{port}")
+    if port_in_use(port):
+        say(f"fake Stripe already running on port {port}, reusing it")
+        yield
+        return
+    (VAR / "run").mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "apps.payments.fake_stripe", "--port", str(port),
+         "--webhook-url", f"http://localhost:{app_port}/stripe/webhook/",
+         "--webhook-secret", FAKE_STRIPE_WEBHOOK_SECRET,
+         "--state-file", str(VAR / "run" / "fake_stripe.json")], cwd=ROOT, env=env,
+        stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while not port_in_use(port):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit("ancile: the fake Stripe server failed to start")
+        time.sleep(0.05)
+    say(f"fake Stripe on http://127.0.0.1:{port} (test cards; no real money)")
+    try:
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 # --------------------------------------------------------------------------- commands
 
 
@@ -200,9 +244,10 @@ def command_run() -> int:
         raise SystemExit(
             f"ancile: port {port} is already in use (another `make run`?). "
             f"Stop that program or choose another port: PORT=8001 make run")
-    with servers(VAR / "run") as srv:
+    with servers(VAR / "run") as srv, ExitStack() as stack_stripe:
         env = _env(srv, "ancile.settings.local")
         env["PORT"] = str(port)
+        stack_stripe.enter_context(stripe_for(env, port))
         _check(_manage(["migrate_all"], env), "migrating the database")
         if _manage(["sync_inventory", "--supplier", "fake"], env) != 0:
             say("the demo supplier sync reported failures (see above); carrying on")
@@ -235,7 +280,8 @@ def command_run() -> int:
 def command_manage(args: list[str]) -> int:
     with servers(VAR / "run") as srv:
         env = _env(srv, "ancile.settings.local")
-        return _manage(args, env)
+        with stripe_for(env, int(os.environ.get("PORT", "8000"))):
+            return _manage(args, env)
 
 
 def command_test(args: list[str]) -> int:

@@ -4,7 +4,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from apps.connect import views as connect_views
 from apps.groups import views
+from apps.payments.views import stripe_webhook
 
 urlpatterns = [
     path("", views.landing, name="landing"),
@@ -15,4 +17,10 @@ urlpatterns = [
     path("office/groups/<slug:slug>/", views.office_enter_group, name="office-enter-group"),
     path("admin/", admin.site.urls),
     path("", include("apps.partners.api.urls")),
+    path("stripe/webhook/", stripe_webhook, name="stripe-webhook"),
+    path("office/payouts/", connect_views.office_payouts, name="office-payouts"),
+    path("office/payouts/<str:kind>/<int:pk>/onboard/", connect_views.office_payouts_onboard,
+         name="office-payouts-onboard"),
+    path("office/payouts/<str:kind>/<int:pk>/return/", connect_views.office_payouts_return,
+         name="office-payouts-return"),
 ]

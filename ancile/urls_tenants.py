@@ -10,4 +10,5 @@ urlpatterns = [
     path("office/handoff/", views.office_handoff, name="office-handoff"),
     path("admin/", group_admin_site.urls),
     path("", include("apps.bookings.urls")),
+    path("", include("apps.payments.urls")),
 ]

@@ -35,10 +35,12 @@ SHARED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "apps.partners",
+    "apps.connect",
 ]
 TENANT_APPS = [
     "apps.inventory",
     "apps.bookings",
+    "apps.payments",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -124,6 +126,19 @@ BOOKING_REDIS_LOCK = env_bool("ANCILE_BOOKING_REDIS_LOCK", True)
 # How many guests per block may be past the Redis queue at once (the rest wait in Redis).
 # 2 keeps the next transaction ready at the row locks; 1 makes the Redis lock a mutex.
 BOOKING_LOCK_SLOTS = int(env("ANCILE_BOOKING_LOCK_SLOTS", default="2"))
+
+# Payments (apps.payments, apps.connect): the real `stripe` library. Without a secret key
+# guests of prepay/deposit blocks cannot pay online; `make run` starts the built-in fake
+# Stripe (apps.payments.fake_stripe) and points STRIPE_API_BASE at it unless real keys are
+# set. Amounts are integer minor units; the split rules are in apps.payments.split.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = env("STRIPE_API_BASE", "")  # empty: https://api.stripe.com
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = int(env("STRIPE_WEBHOOK_TOLERANCE_SECONDS", "300"))
+# The platform's cut of the room total when no PlatformFee rule covers an agency or group.
+PLATFORM_FEE_PERCENT = env("ANCILE_PLATFORM_FEE_PERCENT", "3")
+# A hold whose APT-1 risk score is above this pays in full instead of a deposit.
+RISK_PREPAY_THRESHOLD = float(env("ANCILE_RISK_PREPAY_THRESHOLD", "0.35"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -28,3 +28,16 @@ STORAGES = {
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = env("DJANGO_EMAIL_HOST")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL")
+
+# Payments: real Stripe keys, never the built-in fake's.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+if not STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_", "sk_test_", "rk_test_")) or \
+        "fake" in STRIPE_SECRET_KEY:
+    raise ImproperlyConfigured("STRIPE_SECRET_KEY must be a real Stripe secret key "
+                               "(sk_live_… or a restricted rk_live_… key).")
+if not STRIPE_WEBHOOK_SECRET.startswith("whsec_") or "fake" in STRIPE_WEBHOOK_SECRET:
+    raise ImproperlyConfigured("STRIPE_WEBHOOK_SECRET must be the signing secret of the "
+                               "Stripe webhook endpoint (whsec_…).")
+if STRIPE_API_BASE:  # noqa: F405
+    raise ImproperlyConfigured("STRIPE_API_BASE points at a fake Stripe; unset it in production.")

@@ -5,6 +5,10 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-a-secret")
 os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("ANCILE_SITE_SCHEME", "http")
+# Payments run against the built-in fake Stripe, which the tests start (tests/payments).
+os.environ.setdefault("STRIPE_SECRET_KEY", "sk_test_ancile_fake")
+os.environ.setdefault("STRIPE_WEBHOOK_SECRET", "whsec_test_ancile_fake")
+os.environ.setdefault("STRIPE_API_BASE", "http://127.0.0.1:9")  # replaced by the fixture
 
 from .base import *  # noqa: E402,F403
 

@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 from apps.core.exceptions import ApplicationError
 from apps.hotels.models import RoomType
 from apps.inventory.models import RoomBlock
+from apps.payments.selectors import payment_plan
+from apps.payments.services import checkout_start
 
 from .forms import ChangeForm, GuestForm, StayForm
 from .models import Booking, Hold
@@ -69,8 +71,13 @@ def hold_detail(request, public_id):
     if hold.status == Hold.Status.CONFIRMED:
         return redirect("booking-manage", token=hold.booking.manage_token)
     form = GuestForm(request.POST or None)
+    plan = payment_plan(hold)
     if request.method == "POST" and form.is_valid():
         try:
+            if plan is not None:  # prepay / deposit: off to Stripe Checkout and back
+                payment = checkout_start(hold=hold, guest=GuestDetails(**form.cleaned_data),
+                                         site_url=f"{request.scheme}://{request.get_host()}")
+                return redirect(payment.checkout_url)
             booking = booking_confirm(hold=hold, guest=GuestDetails(**form.cleaned_data))
         except ApplicationError as error:
             form.add_error(None, error.message)
@@ -82,7 +89,8 @@ def hold_detail(request, public_id):
     return render(request, "microsite/hold.html", {
         "hold": hold, "form": form, "seconds_left": seconds_left,
         "expires_local": timezone.localtime(hold.expires_at, hotel_zone),
-        "released": hold.status in {Hold.Status.RELEASED, Hold.Status.EXPIRED}})
+        "released": hold.status in {Hold.Status.RELEASED, Hold.Status.EXPIRED},
+        "plan": plan})
 
 
 @require_POST

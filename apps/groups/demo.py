@@ -65,14 +65,19 @@ def _hotels():
     return hotels
 
 
-def _block(hotel, name, arrival, nights, rates, cutoff_days=30):
+def _block(hotel, name, arrival, nights, rates, cutoff_days=30,
+           payment_mode=RoomBlock.PaymentMode.PAY_AT_HOTEL, payment_terms=None):
     if RoomBlock.objects.filter(hotel=hotel, name=name).exists():
         return
     block = block_create(hotel=hotel, name=name, arrival=arrival,
                          departure=arrival + timedelta(days=nights),
                          cutoff_date=arrival - timedelta(days=cutoff_days),
                          shoulder_nights_before=1, shoulder_nights_after=1,
-                         status=RoomBlock.Status.DEFINITE)
+                         status=RoomBlock.Status.DEFINITE, payment_mode=payment_mode)
+    if payment_terms is not None:  # guests pay online (apps.payments): deposit and float
+        from apps.payments.models import PaymentTerms
+
+        PaymentTerms.objects.create(block=block, **payment_terms)
     for code, allotment, net, sell in rates:
         room_type = hotel.room_types.get(code=code)
         block_nights_set(block=block, room_type=room_type, first_night=arrival,
@@ -128,12 +133,19 @@ def demo_load(*, today: date | None = None) -> DemoResult:
     with tenant_context(wedding):
         _block(hotels["demo-PT-001"], "Wedding block – Quinta", wedding_day - timedelta(days=1),
                3, [("DBL", 12, 14000, 16500), ("KNG", 8, 17000, 19900), ("STE", 2, 32000,
-                                                                          36000)])
+                                                                          36000)],
+               payment_mode=RoomBlock.PaymentMode.PREPAY,
+               payment_terms=dict(hotel_payout="after_check_in", agency_payout="at_booking"))
         _block(hotels["demo-PT-002"], "Wedding block – Vila Azul", wedding_day - timedelta(
-            days=1), 3, [("TWN", 10, 8000, 9500), ("DBL", 10, 8500, 9900)])
+            days=1), 3, [("TWN", 10, 8000, 9500), ("DBL", 10, 8500, 9900)],
+               payment_mode=RoomBlock.PaymentMode.DEPOSIT,
+               payment_terms=dict(deposit_kind="first_night", balance_due_days=30,
+                                  hotel_payout="at_cutoff"))
     with tenant_context(congress):
         _block(hotels["demo-DE-001"], "Delegates", congress_day - timedelta(days=1), 4,
-               [("SGL", 60, 11000, 12900), ("DBL", 40, 13000, 14900)], cutoff_days=21)
+               [("SGL", 60, 11000, 12900), ("DBL", 40, 13000, 14900)], cutoff_days=21,
+               payment_mode=RoomBlock.PaymentMode.DEPOSIT,
+               payment_terms=dict(deposit_percent=20, balance_due_days=21))
     with tenant_context(kickoff):
         _block(hotels["demo-DE-001"], "Kick-off team", congress_day + timedelta(days=9), 3,
                [("DBL", 25, 12500, 14000)])

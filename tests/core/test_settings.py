@@ -38,5 +38,20 @@ def test_production_starts_when_configured():
     result = _import_settings(
         "ancile.settings.production", DJANGO_SECRET_KEY="k" * 50,
         DJANGO_ALLOWED_HOSTS="ancile.events,.ancile.events", DJANGO_EMAIL_HOST="smtp.example",
-        DJANGO_DEFAULT_FROM_EMAIL="rooms@ancile.events")
+        DJANGO_DEFAULT_FROM_EMAIL="rooms@ancile.events", **REAL_STRIPE)
     assert result.returncode == 0, result.stderr
+
+
+REAL_STRIPE = dict(STRIPE_SECRET_KEY="sk_live_" + "a" * 24, STRIPE_WEBHOOK_SECRET="whsec_x",
+                   STRIPE_API_BASE="")
+
+
+def test_production_refuses_the_fake_stripe():
+    configured = dict(DJANGO_SECRET_KEY="k" * 50, DJANGO_ALLOWED_HOSTS="ancile.events",
+                      DJANGO_EMAIL_HOST="smtp.example", DJANGO_DEFAULT_FROM_EMAIL="a@b.c")
+    result = _import_settings("ancile.settings.production", **configured,
+                              **{**REAL_STRIPE, "STRIPE_SECRET_KEY": "sk_test_ancile_fake"})
+    assert "must be a real Stripe secret key" in result.stderr
+    result = _import_settings("ancile.settings.production", **configured,
+                              **{**REAL_STRIPE, "STRIPE_API_BASE": "http://127.0.0.1:12111"})
+    assert "STRIPE_API_BASE points at a fake Stripe" in result.stderr

@@ -15,6 +15,7 @@ from .. import locks
 from ..models import Booking, Hold
 from ..notifications import booking_cancelled_notify, booking_confirmed_notify
 from ..pricing import quote_for
+from ..signals import booking_cancelled, booking_modifying
 from .holds import busy_error, database_busy, lapsed_holds, expire_in_memory
 from .nights import lock_stays, rows_of, save_counts, shift
 from .stay import sold_out_error, sold_out_nights, stay_nights, stay_validate
@@ -100,6 +101,7 @@ def booking_cancel(*, booking: Booking, by: str = "guest") -> Booking:
         booking.cancelled_at = timezone.now()
         booking.cancelled_by = by
         booking.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
+        booking_cancelled.send(sender=Booking, booking=booking, by=by)  # refunds (payments)
         transaction.on_commit(lambda: booking_cancelled_notify(booking_id=booking.pk))
         events.emit(events.BOOKING_CANCELLED, {"booking_id": booking.pk})
     return booking
@@ -135,6 +137,8 @@ def booking_modify(*, booking: Booking, check_in: date, check_out: date,
                 hold.save(update_fields=["status", "updated_at"])
             quote = quote_for(hotel=block.hotel, nights=new_rows, rooms=quantity,
                               currency=booking.currency)
+            booking_modifying.send(sender=Booking, booking=booking,
+                                   new_total_minor=quote.total_minor)  # payments may refuse
             booking.room_type = room_type
             booking.check_in, booking.check_out, booking.quantity = check_in, check_out, quantity
             booking.nightly_rates, booking.total_minor = quote.nightly_rates, quote.total_minor

@@ -1,0 +1,96 @@
+"""Which payment terms apply to a hold: how much is charged now, what the platform takes,
+and when the hotel and the agency are paid.
+
+- RoomBlock.payment_mode: pay at the hotel (nothing online), prepay (everything now) or
+  deposit (PaymentTerms: a percentage or the first night now, the balance
+  `balance_due_days` before arrival).
+- APT-1: a hold whose risk_score is above settings.RISK_PREPAY_THRESHOLD pays in full
+  even on a deposit block. The score never blocks a booking, it only changes the terms.
+- Platform fee: the group's PlatformFee rule for the currency, else the agency's, else
+  settings.PLATFORM_FEE_PERCENT with no floor or cap.
+- Payout dates (the float): PaymentTerms.hotel_payout / agency_payout.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from apps.bookings.models import Hold
+from apps.connect.models import PlatformFee
+from apps.inventory.models import RoomBlock
+
+from .models import Payment, PaymentTerms, PayoutTiming
+from .split import FeeRule, Split, allocate, deposit_amount, split_stay, to_minor
+
+
+@dataclass(frozen=True)
+class Plan:
+    kind: str                 # Payment.Kind: full or deposit
+    whole: Split              # the whole stay
+    now: Split                # what is charged now
+    balance_due_on: date | None
+
+    @property
+    def balance(self) -> Split:
+        return self.whole - self.now
+
+
+def terms_for(block: RoomBlock) -> PaymentTerms:
+    terms = PaymentTerms.objects.filter(block=block).first()
+    return terms or PaymentTerms(block=block)
+
+
+def pays_online(block: RoomBlock) -> bool:
+    return block.payment_mode in {RoomBlock.PaymentMode.PREPAY, RoomBlock.PaymentMode.DEPOSIT}
+
+
+def fee_rule_for(*, currency: str) -> FeeRule:
+    group = connection.tenant
+    rules = PlatformFee.objects.filter(currency=currency)
+    rule = (rules.filter(group_id=group.pk).first()
+            or rules.filter(agency_id=group.agency_id, group__isnull=True).first())
+    if rule is None:
+        return FeeRule(percent=Decimal(settings.PLATFORM_FEE_PERCENT))
+    return FeeRule(percent=rule.percent, min_minor=to_minor(rule.minimum, currency),
+                   max_minor=None if rule.maximum is None else to_minor(rule.maximum, currency))
+
+
+def whole_split(hold: Hold) -> Split:
+    hotel = hold.block.hotel
+    return split_stay(nightly_rates=hold.nightly_rates, rooms=hold.quantity,
+                      tax_percent=hotel.tax_percent, tax_included=hotel.tax_included,
+                      fee_per_night_minor=hotel.fee_per_night_minor,
+                      fee_rule=fee_rule_for(currency=hold.currency), currency=hold.currency)
+
+
+def high_risk(hold: Hold) -> bool:
+    return hold.risk_score is not None and hold.risk_score > settings.RISK_PREPAY_THRESHOLD
+
+
+def plan_for(hold: Hold) -> Plan:
+    """What the guest pays now for this hold, split; the rest is the balance."""
+    whole = whole_split(hold)
+    block = hold.block
+    terms = terms_for(block)
+    due_on = hold.check_in - timedelta(days=terms.balance_due_days)
+    if (block.payment_mode != RoomBlock.PaymentMode.DEPOSIT or high_risk(hold)
+            or due_on <= timezone.localdate()):
+        return Plan(kind=Payment.Kind.FULL, whole=whole, now=whole, balance_due_on=None)
+    amount = deposit_amount(total_minor=whole.total, nightly_rates=hold.nightly_rates,
+                            kind=terms.deposit_kind, percent=terms.deposit_percent)
+    if amount >= whole.total:
+        return Plan(kind=Payment.Kind.FULL, whole=whole, now=whole, balance_due_on=None)
+    return Plan(kind=Payment.Kind.DEPOSIT, whole=whole, now=allocate(amount, whole),
+                balance_due_on=due_on)
+
+
+def payout_date(timing: str, *, block: RoomBlock, check_in: date, paid_on: date) -> date:
+    if timing == PayoutTiming.AT_CUTOFF:
+        return max(paid_on, block.cutoff_date)
+    if timing == PayoutTiming.AFTER_CHECK_IN:
+        return max(paid_on, check_in + timedelta(days=1))
+    return paid_on

@@ -1,0 +1,308 @@
+"""Transfers by the float, refunds and reversals, deposits, disputes, reconciliation."""
+
+from datetime import timedelta
+from decimal import Decimal
+from io import StringIO
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django_tenants.utils import tenant_context
+
+from apps.bookings.models import Booking, Hold
+from apps.bookings.services import GuestDetails, booking_cancel
+from apps.connect.services import connected_account_create, onboarding_link_create
+from apps.inventory.models import RoomBlock
+from apps.payments import ledger
+from apps.payments.models import Account, Dispute, Payment, Transfer
+from apps.payments.services import checkout_start, refund_create
+from apps.payments.terms import plan_for
+from tests.conftest import live_database
+
+from .conftest import GUEST, make_block, new_hold
+
+pytestmark = [live_database, pytest.mark.usefixtures("drop_group_schemas")]
+SITE = "http://pay-tests.localhost"
+
+
+def onboard(fake, webhooks, **owner):
+    account = connected_account_create(**owner)
+    url = onboarding_link_create(account=account, return_url="http://localhost/office/",
+                                 refresh_url="http://localhost/office/")
+    _, _, _, account_id, token = urlsplit(url).path.split("/")
+    fake.account_onboard(account_id, token)
+    webhooks.deliver_all()  # account.updated
+    account.refresh_from_db()
+    assert account.ready
+    return account
+
+
+def pay(group, block, room_type, fake, webhooks, *, key="k1", risk=None):
+    with tenant_context(group):
+        hold = new_hold(block, room_type, key=key)
+        if risk is not None:
+            Hold.objects.filter(pk=hold.pk).update(risk_score=risk)
+            hold.refresh_from_db()
+        payment = checkout_start(hold=hold, guest=GuestDetails(**GUEST), site_url=SITE)
+    fake.checkout_session_complete(payment.checkout_session_id, "pay")
+    assert all(r.status_code == 200 for r in webhooks.deliver_all())
+    with tenant_context(group):
+        payment.refresh_from_db()
+        return payment.booking, payment
+
+
+@pytest.fixture
+def accounts(group, fake_stripe, webhooks, prepay_block):
+    block, _ = prepay_block
+    return (onboard(fake_stripe, webhooks, hotel=block.hotel),
+            onboard(fake_stripe, webhooks, agency=group.agency))
+
+
+def _stripe_transfers(fake, payment):
+    return [t for t in fake.objects.values() if t["object"] == "transfer"
+            and t["transfer_group"] == payment.transfer_group]
+
+
+def test_transfers_follow_the_float_and_are_never_sent_twice(group, prepay_block, accounts,
+                                                             fake_stripe, webhooks):
+    block, double = prepay_block
+    booking, payment = pay(group, block, double, fake_stripe, webhooks)
+    with tenant_context(group):
+        agency_transfer = Transfer.objects.get(party="agency")
+        hotel_transfer = Transfer.objects.get(party="hotel")
+    # the agency's markup goes at booking; the hotel waits until the day after check-in
+    assert agency_transfer.status == "sent" and agency_transfer.amount_minor == 3280
+    assert hotel_transfer.status == "scheduled" and hotel_transfer.amount_minor == 22700
+    assert hotel_transfer.due_on == booking.check_in + timedelta(days=1)
+    out = StringIO()
+    call_command("release_transfers", today=booking.check_in, stdout=out)
+    assert "0 sent" in out.getvalue()
+    for _ in range(2):
+        call_command("release_transfers", today=booking.check_in + timedelta(days=1),
+                     stdout=out)
+    sent = _stripe_transfers(fake_stripe, payment)
+    assert sorted(t["amount"] for t in sent) == [3280, 22700]
+    assert {t["destination"] for t in sent} == {a.stripe_account_id for a in accounts}
+    with tenant_context(group):
+        hotel_transfer.refresh_from_db()
+        assert hotel_transfer.idempotency_key == f"g_pay_tests:{booking.reference}:full:hotel"
+        for account in (Account.HOTEL_PAYABLE, Account.TAXES_PAYABLE, Account.AGENCY_PAYABLE):
+            assert ledger.balance(account, "EUR", booking=booking) == 0
+        assert ledger.balance(Account.PLATFORM_REVENUE, "EUR", booking=booking) == -720
+        assert ledger.balance(Account.PROCESSOR, "EUR", booking=booking) == 720 - 426
+    assert "0 difference(s)" in _reconcile()[1]
+
+
+def test_without_a_connected_account_transfers_wait(group, prepay_block, fake_stripe,
+                                                    webhooks):
+    block, double = prepay_block
+    booking, payment = pay(group, block, double, fake_stripe, webhooks)
+    out = StringIO()
+    call_command("release_transfers", today=booking.check_out, stdout=out)
+    assert "0 sent, 2 waiting" in out.getvalue()
+    assert _stripe_transfers(fake_stripe, payment) == []
+
+
+def test_cancelling_in_the_free_period_refunds_everything_and_takes_back_the_markup(
+        group, prepay_block, accounts, fake_stripe, webhooks):
+    block, double = prepay_block
+    booking, payment = pay(group, block, double, fake_stripe, webhooks)
+    with tenant_context(group):
+        booking_cancel(booking=booking, by="guest")
+        payment.refresh_from_db()
+        assert payment.refunded_minor == 26700
+        [refund] = payment.refunds.all()
+        assert (refund.hotel_minor, refund.taxes_minor, refund.agency_minor,
+                refund.platform_minor) == (20300, 2400, 3280, 720)
+        hotel = Transfer.objects.get(party="hotel")
+        agency = Transfer.objects.get(party="agency")
+        assert (hotel.status, hotel.amount_minor) == ("cancelled", 0)  # never sent
+        assert agency.reversed_minor == 3280  # sent at booking: reversed
+        for account in (Account.HOTEL_PAYABLE, Account.TAXES_PAYABLE, Account.AGENCY_PAYABLE,
+                        Account.PLATFORM_REVENUE):
+            assert ledger.balance(account, "EUR", booking=booking) == 0
+        assert ledger.balance(Account.PROCESSOR, "EUR", booking=booking) == -426
+    assert fake_stripe.get(agency.stripe_transfer_id)["amount_reversed"] == 3280
+    assert fake_stripe.get(refund.stripe_refund_id)["amount"] == 26700
+    assert "0 difference(s)" in _reconcile()[1]
+
+
+def test_partial_refund_reverses_each_transfer_in_proportion(group, fake_stripe, webhooks):
+    block, double = make_block(group, hotel_payout="at_booking")  # both paid at booking
+    onboard(fake_stripe, webhooks, hotel=block.hotel)
+    onboard(fake_stripe, webhooks, agency=group.agency)
+    booking, payment = pay(group, block, double, fake_stripe, webhooks)
+    with tenant_context(group):
+        assert set(Transfer.objects.values_list("status", flat=True)) == {"sent"}
+        with transaction.atomic():
+            locked = Payment.objects.select_for_update().get(pk=payment.pk)
+            refund = refund_create(payment=locked, amount_minor=10000, reason="goodwill")
+        refund.refresh_from_db()
+        parts = (refund.hotel_minor, refund.taxes_minor, refund.agency_minor,
+                 refund.platform_minor)
+        assert sum(parts) == 10000
+        assert parts == (7603, 899, 1228, 270)  # 10000 x 20300/26700, 2400, 3280, 720
+        hotel = Transfer.objects.get(party="hotel")
+        agency = Transfer.objects.get(party="agency")
+        assert hotel.reversed_minor == 7603 + 899 and agency.reversed_minor == 1228
+        assert ledger.balance(Account.HOTEL_PAYABLE, "EUR", booking=booking) == 0
+        assert ledger.balance(Account.PLATFORM_REVENUE, "EUR", booking=booking) == -450
+    assert fake_stripe.get(hotel.stripe_transfer_id)["amount_reversed"] == 8502
+    assert "0 difference(s)" in _reconcile()[1]
+
+
+def test_late_cancellation_refunds_what_the_policy_says(group, fake_stripe, webhooks):
+    block, double = make_block(group, late_cancel_refund_percent=Decimal(50))
+    with tenant_context(group):
+        RoomBlock.objects.filter(pk=block.pk).update(free_cancellation_days=90)
+        block.refresh_from_db()
+    booking, payment = pay(group, block, double, fake_stripe, webhooks)
+    with tenant_context(group):
+        booking = Booking.objects.get(pk=booking.pk)
+        booking_cancel(booking=booking, by="planner")
+        payment.refresh_from_db()
+        assert payment.refunded_minor == 13350
+        assert payment.refunds.get().reason == "cancelled_late"
+
+
+def test_deposit_now_balance_later_with_the_saved_card(group, fake_stripe, webhooks):
+    block, double = make_block(group, mode=RoomBlock.PaymentMode.DEPOSIT,
+                               deposit_percent=Decimal(30), balance_due_days=30)
+    booking, deposit = pay(group, block, double, fake_stripe, webhooks)
+    assert deposit.kind == "deposit" and deposit.amount_minor == 8010  # 30% of 267.00
+    with tenant_context(group):
+        balance = Payment.objects.get(kind="balance")
+        assert balance.status == "pending" and balance.amount_minor == 26700 - 8010
+        assert balance.due_on == booking.check_in - timedelta(days=30)
+        assert balance.customer_id and balance.payment_method_id
+        whole = plan_for(booking.hold).whole
+        assert deposit.split.parts()["hotel"] + balance.split.parts()["hotel"] == whole.hotel
+    out = StringIO()
+    call_command("release_transfers", today=balance.due_on - timedelta(days=1), stdout=out)
+    assert "balance" not in out.getvalue()
+    call_command("release_transfers", today=balance.due_on, stdout=out)
+    assert f"balance {booking.reference}" in out.getvalue() and ": paid" in out.getvalue()
+    webhooks.deliver_all()  # the balance's own webhooks: already settled, no change
+    with tenant_context(group):
+        balance.refresh_from_db()
+        assert balance.status == "succeeded" and balance.booking == booking
+        assert Payment.objects.filter(status="succeeded").count() == 2
+        assert ledger.balance(Account.PROCESSOR, "EUR", booking=booking) > 0
+
+
+def test_a_high_risk_guest_prepays_in_full_on_a_deposit_block(group, fake_stripe, webhooks,
+                                                              settings):
+    settings.RISK_PREPAY_THRESHOLD = 0.5
+    block, double = make_block(group, mode=RoomBlock.PaymentMode.DEPOSIT)
+    booking, payment = pay(group, block, double, fake_stripe, webhooks, risk=0.8)
+    assert payment.kind == "full" and payment.amount_minor == 26700
+    _, low = pay(group, block, double, fake_stripe, webhooks, key="k2", risk=0.2)
+    assert low.kind == "deposit"
+
+
+def test_a_dispute_is_recorded_with_its_money(group, prepay_block, fake_stripe, webhooks):
+    block, double = prepay_block
+    booking, payment = pay(group, block, double, fake_stripe, webhooks)
+    dispute = fake_stripe.dispute_create(payment.payment_intent_id)
+    webhooks.deliver_all()
+    fake_stripe.dispute_close(dispute["id"], "won")
+    webhooks.deliver_all()
+    with tenant_context(group):
+        recorded = Dispute.objects.get()
+        assert recorded.status == "won" and recorded.amount_minor == 26700
+        assert ledger.balance(Account.DISPUTES, "EUR", booking=booking) == 0
+
+
+def _reconcile() -> tuple[int, str]:
+    out = StringIO()
+    try:
+        call_command("reconcile_payments", stdout=out)
+        code = 0
+    except SystemExit as exit:
+        code = exit.code
+    return code, out.getvalue()
+
+
+def test_reconciliation_lists_every_planted_difference(group, prepay_block, accounts,
+                                                       fake_stripe, webhooks):
+    block, double = prepay_block
+    booking, payment = pay(group, block, double, fake_stripe, webhooks)
+    assert _reconcile() == (0, "0 difference(s) in 1 group(s)\n")
+    # someone refunds on Stripe's dashboard, and a transfer's amount is not what we booked
+    from apps.payments import processor
+
+    outside = processor.client().v1.refunds.create(params={
+        "payment_intent": payment.payment_intent_id, "amount": 500})
+    with tenant_context(group):
+        sent = Transfer.objects.get(party="agency")
+    fake_stripe.get(sent.stripe_transfer_id)["amount"] += 1
+    code, report = _reconcile()
+    assert code == 1
+    assert f"refund {outside.id}: at the processor, not in the ledger (ledger None, " \
+           f"processor 500)" in report
+    assert f"transfer {sent.stripe_transfer_id}: amount differs (ledger 3280, processor " \
+           f"3281)" in report
+    assert "2 difference(s)" in report
+
+
+def test_a_paid_booking_cannot_change_its_price_on_the_manage_page(group, prepay_block,
+                                                                   fake_stripe, webhooks):
+    from apps.bookings.services import booking_modify
+    from apps.core.exceptions import Conflict
+
+    block, double = prepay_block
+    booking, payment = pay(group, block, double, fake_stripe, webhooks)
+    with tenant_context(group):
+        booking = Booking.objects.get(pk=booking.pk)
+        with pytest.raises(Conflict) as refused:
+            booking_modify(booking=booking, check_in=booking.check_in,
+                           check_out=booking.check_out, room_type=double, quantity=2)
+        assert refused.value.code == "paid_booking_price_change"
+        booking.refresh_from_db()
+        assert booking.quantity == 1 and booking.total_minor == payment.amount_minor
+
+
+def test_a_zero_decimal_currency_goes_through_in_whole_yen(agency, fake_stripe, webhooks):
+    from apps.connect.models import PlatformFee
+    from tests.factories import group_create_for_test
+
+    group = group_create_for_test(slug="tokyo-offsite", agency=agency, currency="JPY")
+    PlatformFee.objects.create(agency=agency, currency="JPY", percent=Decimal("2.5"),
+                               minimum=Decimal("300"), maximum=Decimal("5000"))
+    PlatformFee.objects.create(group=group, currency="JPY", percent=Decimal("4"),
+                               minimum=Decimal("500.4"))
+    block, double = make_block(group)  # 2 nights at 12000 (yen here), 10% tax, fee 150/night
+    with tenant_context(group):
+        hold = new_hold(block, double)
+        Hold.objects.filter(pk=hold.pk).update(currency="JPY")
+        hold.refresh_from_db()
+        payment = checkout_start(hold=hold, guest=GuestDetails(**GUEST),
+                                 site_url="http://tokyo-offsite.localhost")
+    assert fake_stripe.get(payment.checkout_session_id)["currency"] == "jpy"
+    # the group's rule wins over the agency's: 4% of 24000 = 960 yen (over the 500 floor)
+    assert (payment.amount_minor, payment.platform_minor) == (26700, 960)
+    fake_stripe.checkout_session_complete(payment.checkout_session_id, "pay")
+    webhooks.deliver_all()
+    with tenant_context(group):
+        payment.refresh_from_db()
+        assert payment.outcome == "booked"
+        assert payment.processor_fee_minor == (26700 * 15 + 500) // 1000  # no fixed part
+        assert ledger.balance(Account.PLATFORM_REVENUE, "JPY") == -960
+
+
+def test_a_forged_amount_settles_nothing(group, prepay_block, fake_stripe, webhooks):
+    block, double = prepay_block
+    with tenant_context(group):
+        hold = new_hold(block, double)
+        payment = checkout_start(hold=hold, guest=GuestDetails(**GUEST), site_url=SITE)
+    fake_stripe.emit([("payment_intent.succeeded", {
+        "id": "pi_forged", "object": "payment_intent", "amount": 100, "currency": "eur",
+        "metadata": {"ancile_schema": group.schema_name,
+                     "ancile_payment": str(payment.public_id)}})])
+    [response] = webhooks.deliver_all()
+    assert response.json()["outcome"] == "refused: amount or currency differs"
+    with tenant_context(group):
+        assert not Booking.objects.exists()
+        payment.refresh_from_db()
+        assert payment.status == "pending"
