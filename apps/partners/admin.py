@@ -1,15 +1,19 @@
 """Partners in the platform admin; each group's webhook deliveries in its back office.
 
-Tokens are issued with `manage.py api_token_create` (the secret is printed once) and
-revoked here. A delivery can be replayed: the same event is sent again, as a new row.
+Tokens are issued here ("Add API token") or with `manage.py api_token_create`; either
+shows the secret once, and only its hash is kept. Revoked here too. A delivery can be replayed: the same event is sent again, as a new row.
 """
 
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+
+from apps.core.exceptions import ApplicationError
 
 from apps.groups.admin_site import GroupModelAdmin, current_group, group_admin_site
 
+from .forms import TokenIssueForm
 from .models import ApiToken, Partner, WebhookDelivery, WebhookEndpoint
-from .services import api_token_revoke, delivery_replay
+from .services import api_token_create, api_token_revoke, delivery_replay
 
 
 class ApiTokenInline(admin.TabularInline):
@@ -52,8 +56,21 @@ class ApiTokenAdmin(admin.ModelAdmin):
     filter_horizontal = ["groups"]
     actions = ["revoke"]
 
-    def has_add_permission(self, request):
-        return False  # manage.py api_token_create: the secret must be shown exactly once
+    def add_view(self, request, form_url="", extra_context=None):
+        """Issue through the service and show the secret on this page only, once."""
+        form = TokenIssueForm(request.POST or None)
+        issued = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                issued = api_token_create(**form.cleaned_data)
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+        context = {**self.admin_site.each_context(request), "form": form, "issued": issued,
+                   "title": "Issue an API token", "opts": self.model._meta,
+                   **(extra_context or {})}
+        response = TemplateResponse(request, "admin/partners/apitoken/issue.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
 
     @admin.action(description="Revoke the selected tokens")
     def revoke(self, request, queryset):

@@ -42,3 +42,26 @@ def endpoints_for_group(group: Group, event_type: str) -> list[WebhookEndpoint]:
                          partner__in=reaching.values("partner_id"))
                  .order_by("pk"))
     return [endpoint for endpoint in endpoints if endpoint.wants(event_type)]
+
+
+API_HOLD_KEY = "api:{token_id}:{key}"
+
+
+def api_hold_key(token: ApiToken, key: str) -> str:
+    """The hold service's idempotency key for a partner's hold: it also says who made it."""
+    return API_HOLD_KEY.format(token_id=token.pk, key=key)
+
+
+def hold_partner_id(group: Group, hold_id: int) -> int | None:
+    """The partner whose token made this hold; None for the microsite's holds."""
+    from django_tenants.utils import tenant_context
+
+    from apps.bookings.models import Hold
+
+    with tenant_context(group):
+        key = Hold.objects.filter(pk=hold_id).values_list("idempotency_key", flat=True).first()
+    prefix, _, rest = (key or "").partition(":")
+    token_id = rest.partition(":")[0]
+    if prefix != "api" or not token_id.isdigit():
+        return None
+    return ApiToken.objects.filter(pk=int(token_id)).values_list("partner_id", flat=True).first()

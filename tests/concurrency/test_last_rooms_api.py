@@ -61,3 +61,36 @@ def test_without_the_guards_the_same_api_rush_oversells(live_server, live_block,
                         workers=racers)
     holds, _ = state(group, block)
     assert outcomes.count("held") == holds > LAST_ROOMS  # the race is real
+
+
+def test_the_same_idempotency_key_at_once_makes_one_hold(live_server, live_block, monkeypatch,
+                                                         settings):
+    """A client retrying in a hurry: one hold; every answer is that hold or 'still running'."""
+    settings.ANCILE_API_RATE_LIMIT = 0
+    group, block, room_type, arrival = live_block
+    widen_race(monkeypatch, pause=0.2)
+    partner = Partner.objects.create(name="Retry", slug="retry")
+    secret = api_token_create(partner=partner, name="retry", scopes=["book"],
+                              groups=[group]).secret
+    url = f"{live_server.url}/api/v1/groups/{group.slug}/holds/"
+    body = {"block": block.pk, "room_type": room_type.pk, "check_in": arrival.isoformat(),
+            "check_out": (arrival + timedelta(days=1)).isoformat(), "quantity": 2}
+
+    def one(_):
+        return requests.post(url, json=body, timeout=60, headers={
+            "Authorization": f"Bearer {secret}", "Idempotency-Key": "double-click"})
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        responses = list(pool.map(one, range(10)))
+    holds, nights = state(group, block)
+    assert holds == 1 and nights[0][0] == 2
+    created = {r.content for r in responses if r.status_code == 201}
+    assert len(created) == 1  # the first response, replayed byte for byte
+    running = [r for r in responses if r.status_code == 409]
+    assert all(r.json()["code"] == "request_in_progress" and r.headers["Retry-After"] == "1"
+               for r in running)
+    assert len(running) + sum(r.status_code == 201 for r in responses) == 10
+    assert running, "the retries should have overlapped the first request"
+    assert requests.post(url, json=body, timeout=60, headers={
+        "Authorization": f"Bearer {secret}", "Idempotency-Key": "double-click"}
+    ).content in created

@@ -119,3 +119,29 @@ def test_the_api_is_only_on_the_public_host(token, group):
 def test_unknown_api_path_on_a_write_is_json_not_a_csrf_page(client):
     response = client.delete("/api/v1/groups/x/holds/not-a-uuid/")
     assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+def test_ids_of_one_group_mean_nothing_in_another(partner, group, other_group, stay):
+    """Even a token reaching both groups reads each group's rows only under its own slug."""
+    from datetime import timedelta
+
+    from django_tenants.utils import tenant_context
+
+    from apps.bookings.services import GuestDetails, booking_confirm, hold_create
+
+    block, double, _, arrival = stay
+    with tenant_context(group):
+        booking = booking_confirm(
+            hold=hold_create(block=block, room_type=double, check_in=arrival,
+                             check_out=arrival + timedelta(days=1), quantity=1,
+                             currency="EUR", idempotency_key="iso"),
+            guest=GuestDetails(first_name="A", last_name="B", email="a@example.com"))
+    both = api_client(api_token_create(partner=partner, name="both", scopes=["read"],
+                                       groups=[group, other_group]).secret)
+    mine = f"/api/v1/groups/{group.slug}"
+    theirs = f"/api/v1/groups/{other_group.slug}"
+    assert both.get(f"{mine}/bookings/{booking.reference}/").status_code == 200
+    assert both.get(f"{theirs}/bookings/{booking.reference}/").status_code == 404
+    assert both.get(f"{theirs}/holds/{booking.hold.public_id}/").status_code == 404
+    assert both.get(f"{theirs}/blocks/{block.pk}/").status_code == 404
+    assert both.get(f"{theirs}/bookings/").json()["results"] == []

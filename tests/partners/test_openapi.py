@@ -50,6 +50,10 @@ def test_docs_page_uses_bundled_assets(public_client, db):
     page = response.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in page
     assert "cdn" not in page.lower()
+    from django.contrib.staticfiles import finders
+
+    for asset in ["swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css"]:
+        assert finders.find(f"drf_spectacular_sidecar/swagger-ui-dist/{asset}"), asset
 
 
 @pytest.fixture
@@ -131,3 +135,43 @@ def test_api_never_errors_and_always_matches_its_schema(operation_id, seeded, li
                                checks=CHECKS)
 
     run()
+    # And one request that succeeds, so the 2xx answer is held to the schema as well.
+    happy = happy_request(operation_id, seeded)
+    if "body" in happy:
+        happy["media_type"] = "application/json"
+    case = operation.schema.make_case(operation=operation, **happy)
+    response = case.call_and_validate(
+        base_url=live_server.url, session=session, checks=CHECKS,
+        headers={"Authorization": f"Bearer {seeded['secret']}",
+                 "Idempotency-Key": uuid.uuid4().hex})
+    assert 200 <= response.status_code < 300, response.text
+
+
+def happy_request(operation_id: str, seeded: dict) -> dict:
+    slug, block = seeded["slug"], seeded["block"]
+    check_in = seeded["check_in"]
+    stay = {"block": block, "room_type": seeded["room_type"], "quantity": 1,
+            "check_in": check_in.isoformat(),
+            "check_out": (check_in + timedelta(days=2)).isoformat()}
+    guest = {"first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com"}
+    return {
+        "groups_list": {},
+        "groups_retrieve": {"path_parameters": {"slug": slug}},
+        "blocks_list": {"path_parameters": {"slug": slug}},
+        "blocks_retrieve": {"path_parameters": {"slug": slug, "block_id": block}},
+        "room_types_list": {"path_parameters": {"slug": slug, "block_id": block}},
+        "availability_retrieve": {"path_parameters": {"slug": slug, "block_id": block}},
+        "holds_create": {"path_parameters": {"slug": slug}, "body": stay},
+        "holds_retrieve": {"path_parameters": {"slug": slug, "hold_id": seeded["hold"]}},
+        "holds_release": {"path_parameters": {"slug": slug, "hold_id": seeded["hold"]}},
+        "bookings_list": {"path_parameters": {"slug": slug}, "query": {"status": "confirmed"}},
+        "bookings_create": {"path_parameters": {"slug": slug},
+                            "body": {"hold": seeded["hold"], "guest": guest}},
+        "bookings_retrieve": {"path_parameters": {"slug": slug,
+                                                  "reference": seeded["reference"]}},
+        "bookings_modify": {"path_parameters": {"slug": slug,
+                                                "reference": seeded["reference"]},
+                            "body": {"quantity": 1}},
+        "bookings_cancel": {"path_parameters": {"slug": slug,
+                                                "reference": seeded["reference"]}},
+    }[operation_id]

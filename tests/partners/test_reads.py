@@ -159,3 +159,21 @@ def test_rate_limit_per_token(client, group, settings, partner):
     assert 1 <= int(limited["Retry-After"]) <= 60
     other = api_token_create(partner=partner, name="other", scopes=["read"], groups=[group])
     assert api_client(other.secret).get("/api/v1/groups/").status_code == 200
+
+
+def test_the_availability_cache_is_per_group(partner, group, other_group, stay, settings):
+    """Block ids repeat across groups (one schema each); cached answers never do."""
+    from apps.partners.services import api_token_create
+
+    from .conftest import api_client, make_block
+
+    settings.ANCILE_API_AVAILABILITY_CACHE_SECONDS = 30
+    theirs, *_ = make_block(other_group, allotment=7)
+    assert theirs.pk == stay[0].pk  # the same id, in another schema
+    both = api_client(api_token_create(partner=partner, name="both", scopes=["read"],
+                                       groups=[group, other_group]).secret)
+    mine = both.get(f"/api/v1/groups/{group.slug}/blocks/{theirs.pk}/availability/").json()
+    other = both.get(f"/api/v1/groups/{other_group.slug}/blocks/{theirs.pk}/availability/"
+                     ).json()
+    assert mine["room_types"][0]["nights"][1]["available"] == 5
+    assert other["room_types"][0]["nights"][1]["available"] == 7

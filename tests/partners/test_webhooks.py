@@ -176,7 +176,7 @@ def test_unreachable_endpoint_is_retried(group, partner):
                                    group_slug=group.slug, body="{}",
                                    next_attempt_at=timezone.now())
     (sent,) = deliveries_send_due()
-    assert sent.status == "pending" and "ConnectionError" in sent.last_error
+    assert sent.status == "pending" and sent.last_error == "could not connect"
 
 
 def test_replay_sends_the_same_event_again(group, endpoint, receiver):
@@ -261,3 +261,55 @@ def test_platform_admin_pages_for_partners(db, partner, token, endpoint, group):
     assert token.token.revoked_at is not None
     assert token.secret not in client.get(f"/admin/partners/partner/{partner.pk}/change/"
                                           ).content.decode()
+
+
+def test_platform_admin_issues_a_token_and_shows_it_once(db, partner, group):
+    import re
+
+    from django.test import Client
+
+    from apps.partners.models import ApiToken
+    from tests.factories import UserFactory
+
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert client.get("/admin/partners/apitoken/add/").status_code == 200
+    response = client.post("/admin/partners/apitoken/add/", {
+        "partner": partner.pk, "name": "prod", "scopes": ["read", "book"],
+        "groups": [group.pk]})
+    secret = re.search(r'id="token-secret"[^>]*>(anc_[^<]+)<', response.content.decode())[1]
+    token = ApiToken.objects.get(name="prod")
+    assert token.scopes == ["book", "read"] and list(token.groups.all()) == [group]
+    assert "no-store" in response["Cache-Control"]
+    from .conftest import api_client
+
+    assert api_client(secret).get(f"/api/v1/groups/{group.slug}/").status_code == 200
+    assert secret not in client.get(f"/admin/partners/apitoken/{token.pk}/change/"
+                                    ).content.decode()
+    refused = client.post("/admin/partners/apitoken/add/", {
+        "partner": partner.pk, "name": "x", "scopes": ["read"]})
+    assert "at least one group or an agency" in refused.content.decode()
+
+
+def test_hold_expired_goes_only_to_the_partner_that_made_the_hold(
+        client, group, stay, partner, endpoint, committed):
+    from apps.bookings.services import hold_create
+
+    other = Partner.objects.create(name="Other platform", slug="other-platform")
+    api_token_create(partner=other, name="o", scopes=["read"], groups=[group])
+    webhook_endpoint_create(partner=other, url="http://127.0.0.1:9/other")
+    with committed():
+        mine = post(client, f"/api/v1/groups/{group.slug}/holds/", hold_body(stay),
+                    key="made-by-me").json()
+    block, double, _, arrival = stay
+    with tenant_context(group):
+        hold_create(block=block, room_type=double, check_in=arrival,
+                    check_out=arrival + timedelta(days=1), quantity=1, currency="EUR",
+                    idempotency_key="microsite:abc")
+        Hold.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    with committed():
+        with tenant_context(group):
+            assert holds_expire() == 2
+    (delivery,) = WebhookDelivery.objects.all()
+    assert delivery.endpoint == endpoint
+    assert json.loads(delivery.body)["data"]["id"] == mine["id"]

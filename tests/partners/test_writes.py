@@ -147,3 +147,21 @@ def test_cancel_a_booking(client, group, stay):
     modify = client.patch(path, data=json.dumps({"quantity": 1}),
                           content_type="application/json", HTTP_IDEMPOTENCY_KEY="x3")
     assert (modify.status_code, modify.json()["code"]) == (409, "booking_cancelled")
+
+
+def test_a_patch_that_changes_nothing_leaves_the_booking_alone(client, group, stay):
+    booking = confirmed(client, group, stay)
+    path = f"{bookings_path(group)}{booking['reference']}/"
+    response = client.patch(path, data=json.dumps({"quantity": booking["quantity"]}),
+                            content_type="application/json", HTTP_IDEMPOTENCY_KEY="same")
+    assert response.status_code == 200
+    assert response.json()["updated_at"] == booking["updated_at"]
+
+
+def test_only_json_is_accepted(client, group, stay):
+    response = client.post(holds_path(group), data=hold_body(stay), HTTP_IDEMPOTENCY_KEY="f1")
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+    broken = client.post(holds_path(group), data="{not json", content_type="application/json",
+                         HTTP_IDEMPOTENCY_KEY="f2")
+    assert (broken.status_code, broken.json()["code"]) == (400, "parse_error")

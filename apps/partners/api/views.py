@@ -8,12 +8,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
+from django.urls import get_urlconf, set_urlconf
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -21,16 +23,23 @@ from apps.bookings.models import Booking, Hold
 from apps.bookings.selectors import availability_grid, stay_options
 from apps.bookings.services import (GuestDetails, booking_cancel, booking_confirm,
                                     booking_modify, hold_create, hold_release)
-from apps.core.exceptions import NotFound, ValidationFailed
+from apps.core.exceptions import ApplicationError, NotFound, ValidationFailed
+from apps.groups.selectors import group_site_url
 from apps.hotels.models import RoomType
 from apps.inventory.models import RoomBlock
+from apps.payments.selectors import payment_plan
+from apps.payments.services import checkout_start
 
-from ..selectors import group_for_token, groups_for_token
+from ..selectors import api_hold_key, group_for_token, groups_for_token
 from . import serializers as s
 from .auth import ApiTokenAuthentication, HasScope, TokenRateThrottle
 from .idempotency import HEADER, idempotent
 
 logger = logging.getLogger(__name__)
+
+
+class PaymentRequired(ApplicationError):
+    status = 402
 
 
 class Pagination(CursorPagination):
@@ -53,6 +62,7 @@ class BlockPagination(Pagination):
 def errors(*statuses: int) -> dict:
     described = {400: "Invalid fields or query parameters (validation_error)",
                  401: "No token, an unknown or a revoked one",
+                 402: "payment_required: the guest pays online first (extra.checkout_url)",
                  403: "The token lacks the scope",
                  404: "Not found, or not reachable with this token",
                  409: "sold_out, hold_expired, hold_released, booking_cancelled, "
@@ -79,6 +89,7 @@ class PartnerView(GenericAPIView):
     permission_classes = [HasScope]
     throttle_classes = [TokenRateThrottle]
     renderer_classes = [JSONRenderer]
+    parser_classes = [JSONParser]
     pagination_class = None
     group = None
 
@@ -231,8 +242,8 @@ class HoldList(PartnerView):
         hold = hold_create(block=block, room_type=room_type, check_in=data["check_in"],
                            check_out=data["check_out"], quantity=data["quantity"],
                            currency=self.group.currency, channel="api",
-                           idempotency_key=f"api:{request.auth.pk}:"
-                                           f"{request.headers[HEADER].strip()}")
+                           idempotency_key=api_hold_key(request.auth,
+                                                        request.headers[HEADER].strip()))
         hold = Hold.objects.select_related("room_type").get(pk=hold.pk)
         return Response(s.HoldSerializer(hold).data, status=status.HTTP_201_CREATED)
 
@@ -331,15 +342,39 @@ class BookingList(PartnerView):
         return self.get_paginated_response(s.BookingSerializer(page, many=True).data)
 
     @extend_schema(operation_id="bookings_create", summary="Confirm a hold with guest details",
-                   description="Confirming the same hold twice returns the same booking.",
+                   description="Confirming the same hold twice returns the same booking. "
+                               "On blocks paid online (prepay, deposit) the answer is 402 "
+                               "payment_required with the guest's `checkout_url`.",
                    request=s.BookingCreateSerializer, parameters=[IDEMPOTENCY_KEY],
-                   responses={201: s.BookingSerializer, **errors(*WRITE_ERRORS)})
+                   responses={201: s.BookingSerializer, **errors(402, *WRITE_ERRORS)})
     @idempotent
     def post(self, request, slug):
         data = self.valid(s.BookingCreateSerializer, request.data)
-        booking = booking_confirm(hold=_hold(data["hold"]), guest=GuestDetails(**data["guest"]))
+        hold, guest = _hold(data["hold"]), GuestDetails(**data["guest"])
+        if hold.status != Hold.Status.CONFIRMED and payment_plan(hold) is not None:
+            # Prepay / deposit blocks: the guest pays on Stripe Checkout, and the payment
+            # (apps.payments) confirms the booking; the partner hears booking.confirmed.
+            payment = _checkout(hold, guest, self.group)
+            raise PaymentRequired(
+                "The guest pays online for rooms in this block: send them to checkout_url. "
+                "The booking is confirmed once they have paid (booking.confirmed webhook; "
+                "or read the hold).", code="payment_required",
+                extra={"checkout_url": payment.checkout_url, "kind": payment.kind,
+                       "amount": s.money(payment.amount_minor, payment.currency),
+                       "hold": str(hold.public_id)})
+        booking = booking_confirm(hold=hold, guest=guest)
         return Response(s.BookingSerializer(_booking(booking.reference)).data,
                         status=status.HTTP_201_CREATED)
+
+
+def _checkout(hold: Hold, guest: GuestDetails, group):
+    """Start the guest's Checkout; its return pages live on the group's own host."""
+    previous = get_urlconf()
+    set_urlconf(settings.ROOT_URLCONF)
+    try:
+        return checkout_start(hold=hold, guest=guest, site_url=group_site_url(group, ""))
+    finally:
+        set_urlconf(previous)
 
 
 class BookingDetail(PartnerView):
@@ -362,10 +397,13 @@ class BookingDetail(PartnerView):
         booking = _booking(reference)
         room_type = (_room_type(data["room_type"]) if "room_type" in data
                      else booking.room_type)
-        booking_modify(booking=booking, room_type=room_type,
-                       check_in=data.get("check_in", booking.check_in),
-                       check_out=data.get("check_out", booking.check_out),
-                       quantity=data.get("quantity", booking.quantity))
+        wanted = dict(room_type=room_type, check_in=data.get("check_in", booking.check_in),
+                      check_out=data.get("check_out", booking.check_out),
+                      quantity=data.get("quantity", booking.quantity))
+        unchanged = wanted == dict(room_type=booking.room_type, check_in=booking.check_in,
+                                   check_out=booking.check_out, quantity=booking.quantity)
+        if not unchanged or booking.status != Booking.Status.CONFIRMED:
+            booking_modify(booking=booking, **wanted)  # nothing to change: no re-pricing
         return Response(s.BookingSerializer(_booking(reference)).data)
 
 

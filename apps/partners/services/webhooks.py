@@ -18,6 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from apps.bookings import events
+
 from ..models import Partner, WebhookDelivery, WebhookEndpoint, new_webhook_secret
 from ..signing import sign, signature_valid  # noqa: F401 - re-exported
 
@@ -68,12 +70,20 @@ def event_body(*, group, event_type: str, payload: dict) -> tuple[uuid.UUID, str
 
 
 def deliveries_enqueue(*, group, event_type: str, payload: dict) -> list[WebhookDelivery]:
-    """Record one pending delivery per endpoint that wants this event (events subscriber)."""
-    from ..selectors import endpoints_for_group
+    """Record one pending delivery per endpoint that wants this event (events subscriber).
+
+    Booking events go to every partner reaching the group, whatever the booking's channel
+    (a platform keeps its rooming list in sync); hold.expired only to the hold's maker.
+    """
+    from ..selectors import endpoints_for_group, hold_partner_id
 
     if not getattr(group, "pk", None):
         return []
     endpoints = endpoints_for_group(group, event_type)
+    if endpoints and event_type == events.HOLD_EXPIRED:
+        # Only the partner that made the hold hears that it lapsed (not microsite holds).
+        maker = hold_partner_id(group, payload["hold_id"])
+        endpoints = [endpoint for endpoint in endpoints if endpoint.partner_id == maker]
     if not endpoints:
         return []
     made = event_body(group=group, event_type=event_type, payload=payload)
@@ -115,6 +125,10 @@ def delivery_attempt(*, delivery: WebhookDelivery, session: requests.Session | N
         status_code = response.status_code
         if not 200 <= status_code < 300:
             error = f"HTTP {status_code}"
+    except requests.Timeout:
+        error = f"no answer within {TIMEOUT_SECONDS} s"
+    except requests.ConnectionError:
+        error = "could not connect"
     except requests.RequestException as exc:
         error = f"{type(exc).__name__}: {exc}"[:300]
     now = timezone.now()

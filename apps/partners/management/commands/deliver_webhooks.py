@@ -1,9 +1,13 @@
+import logging
 import time
 
 from django.core.management import BaseCommand
+from django.db import DatabaseError, connections
 
 from apps.partners.api.idempotency import records_purge
 from apps.partners.services import deliveries_send_due
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -21,9 +25,16 @@ class Command(BaseCommand):
         passes = 0
         try:
             while True:
-                sent = deliveries_send_due()
-                if passes % 720 == 0:
-                    records_purge()
+                try:
+                    sent = deliveries_send_due()
+                    if passes % 720 == 0:  # about hourly with --loop
+                        records_purge()
+                except DatabaseError as error:
+                    if not loop:
+                        raise
+                    logger.warning("webhook pass failed, trying again: %s", error)
+                    connections.close_all()  # reconnect on the next pass
+                    sent = []
                 passes += 1
                 if sent or not quiet:
                     ok = sum(1 for d in sent if d.status == d.Status.DELIVERED)
