@@ -25,6 +25,7 @@ SHARED_APPS = [
     "apps.groups",
     "apps.core",
     "apps.hotels",
+    "apps.risk",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -121,6 +122,11 @@ BOOKING_REDIS_LOCK = env_bool("ANCILE_BOOKING_REDIS_LOCK", True)
 # How many guests per block may be past the Redis queue at once (the rest wait in Redis).
 # 2 keeps the next transaction ready at the row locks; 1 makes the Redis lock a mutex.
 BOOKING_LOCK_SLOTS = int(env("ANCILE_BOOKING_LOCK_SLOTS", default="2"))
+
+# APT-1 cancellation risk (apps.risk, ml/): where trained models are written, and how
+# often a process looks for a newly activated one.
+RISK_MODEL_DIR = Path(env("ANCILE_RISK_MODEL_DIR", str(BASE_DIR / "var" / "models" / "risk")))
+RISK_MODEL_RECHECK_SECONDS = int(env("ANCILE_RISK_MODEL_RECHECK_SECONDS", default="60"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
