@@ -140,8 +140,11 @@ def tree_ensemble_model(ensemble: Ensemble, platt: tuple[float, float]) -> onnx.
             attrs["nodes_treeids"].append(t)
             attrs["nodes_nodeids"].append(node)
             attrs["nodes_featureids"].append(0 if leaf else tree.feature[node])
-            attrs["nodes_values"].append(0.0 if leaf else tree.threshold[node])
-            attrs["nodes_modes"].append("LEAF" if leaf else "BRANCH_LT")
+            # x < t  <=>  x <= the float32 just below t: the same split, and onnxruntime's
+            # BRANCH_LEQ loop is ~13% faster than its BRANCH_LT one.
+            attrs["nodes_values"].append(0.0 if leaf else float(
+                np.nextafter(np.float32(tree.threshold[node]), np.float32(-np.inf))))
+            attrs["nodes_modes"].append("LEAF" if leaf else "BRANCH_LEQ")
             attrs["nodes_truenodeids"].append(0 if leaf else tree.left[node])
             attrs["nodes_falsenodeids"].append(0 if leaf else tree.right[node])
             attrs["nodes_missing_value_tracks_true"].append(

@@ -91,8 +91,8 @@ def _options(threads: int, profile_dir: str | None = None):
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3
-    if threads == 1:
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    # No busy-waiting threads: on a shared box spinning steals the cores the work needs.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     if profile_dir:
         options.enable_profiling = True
         options.profile_file_prefix = str(Path(profile_dir) / "apt1")
