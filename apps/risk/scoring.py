@@ -51,3 +51,37 @@ def hold_risk(*, block: RoomBlock, room_type_id: int, check_in: date, check_out:
     except Exception:
         logger.exception("APT-1: scoring a hold failed; it goes ahead unscored")
         return NO_RISK
+
+
+def booking_rescore(*, booking_id: int) -> Risk:
+    """Score a confirmed booking again, now that the guest is known (party size, special
+    requests, their history in this group). Runs after commit (booking_confirm); the
+    payment terms fixed at hold time stay as they are, the planner's forecast moves."""
+    from apps.bookings.models import Booking
+
+    from .platform_data import PublicRates, booking_record
+
+    try:
+        scorer = serving.get_scorer()
+        booking = Booking.objects.select_related("block").filter(pk=booking_id).first()
+        if scorer is None or booking is None:
+            return NO_RISK
+        email = booking.guest_email
+        earlier = Booking.objects.filter(guest_email__iexact=email,
+                                         created_at__lt=booking.created_at)
+        history = (earlier.filter(status=Booking.Status.CANCELLED).count(),
+                   earlier.filter(status=Booking.Status.CONFIRMED).count())
+        from django.db import connection
+
+        record = booking_record(booking, getattr(connection.tenant, "kind", None), history,
+                                PublicRates([booking]).mean(booking.room_type_id,
+                                                            booking.check_in,
+                                                            booking.check_out))
+        risk = Risk(scorer.score_one(record), scorer.version)
+        Booking.objects.filter(pk=booking.pk).update(risk_score=risk.score,
+                                                     risk_model_version=risk.version)
+        return risk
+    except Exception:
+        logger.exception("APT-1: re-scoring booking %s failed; it keeps its hold-time score",
+                         booking_id)
+        return NO_RISK

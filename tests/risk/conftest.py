@@ -20,13 +20,21 @@ def fresh_scorer():
 SMALL = ["--rows", "2500", "--trees", "30", "--no-progress"]
 
 
+@pytest.fixture(scope="session")
+def _small_result(tmp_path_factory):
+    """One small synthetic model for the whole session (training takes seconds)."""
+    from ml.synthetic import generate
+    from ml.train import TrainConfig, train
+
+    return train(generate(2500, seed=7), tmp_path_factory.mktemp("risk-models"),
+                 TrainConfig(trees=30))
+
+
 @pytest.fixture
-def trained_model(model_dir, db):
-    """A small synthetic model, registered and active (a few seconds)."""
-    from django.core.management import call_command
+def trained_model(model_dir, db, _small_result):
+    """That model, registered and active in this test's database."""
+    from apps.risk.services import risk_model_register
 
-    from apps.risk.models import RiskModel
-
-    call_command("train_risk", "--source", "synthetic", *SMALL, stdout=open("/dev/null", "w"))
+    model = risk_model_register(result=_small_result)
     serving.reset()
-    return RiskModel.objects.get(is_active=True)
+    return model

@@ -89,3 +89,19 @@ def test_thresholds_per_group_decide_the_terms(trained_model, wedding):
     with tenant_context(group):
         middle = booking_confirm(hold=hold(block, double, arrival, "c"), guest=GUEST)
     assert middle.payment_mode == RoomBlock.PaymentMode.DEPOSIT
+
+
+def test_after_commit_the_booking_is_rescored_with_the_guest_known(
+        trained_model, wedding, django_capture_on_commit_callbacks):
+    group, block, double, arrival = wedding
+    guest = GuestDetails(first_name="Rui", last_name="Costa", email="rui@example.com",
+                         sharers="Ines Costa, Tomas Costa", special_requests="Cot, please")
+    with tenant_context(group):
+        made = hold(block, double, arrival)
+        with django_capture_on_commit_callbacks(execute=True):
+            booking = booking_confirm(hold=made, guest=guest)
+        booking.refresh_from_db()
+        assert booking.risk_model_version == trained_model.version
+        assert 0.0 < booking.risk_score < 1.0
+        assert booking.risk_score != pytest.approx(made.risk_score, abs=1e-9)
+        assert booking.payment_mode == block.payment_mode   # terms stay as set at hold time

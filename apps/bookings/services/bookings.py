@@ -9,6 +9,7 @@ from django.utils import timezone
 from apps.core.exceptions import Conflict, PermissionDenied
 from apps.hotels.models import RoomType
 from apps.inventory.models import RoomBlock
+from apps.risk.scoring import booking_rescore
 from apps.risk.selectors import payment_mode_for, thresholds_for
 
 from .. import locks
@@ -75,6 +76,7 @@ def booking_confirm(*, hold: Hold, guest: GuestDetails) -> Booking:
                     thresholds=thresholds),
                 risk_score=hold.risk_score, risk_model_version=hold.risk_model_version)
             transaction.on_commit(lambda: booking_confirmed_notify(booking_id=booking.pk))
+            transaction.on_commit(lambda: booking_rescore(booking_id=booking.pk))
             return booking
     except OperationalError as error:
         if database_busy(error):
