@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 REQUIREMENTS := $(wildcard requirements/*.txt)
 
-.PHONY: run test manage install browser clean bench-booking
+.PHONY: run test manage install browser clean bench-booking bench-risk install-gpu
 
 $(STAMP): $(REQUIREMENTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,16 @@ manage: install
 
 bench-booking: install
 	@$(PY) -m ancile.stack bench booking
+
+# APT-1 scoring speed: ONNX vs XGBoost, single row and batch (GPU too, when present).
+bench-risk: install
+	@$(PY) -m ancile.stack bench risk
+
+# On a machine with an NVIDIA GPU: CUDA builds of onnxruntime and XGBoost in place of the
+# CPU ones (same import names, so the CPU ones go first). Repeat after `make install`.
+install-gpu: install
+	@$(PY) -m pip uninstall --quiet -y onnxruntime xgboost-cpu
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/gpu.txt
 
 clean:
 	rm -rf $(VENV) var

@@ -252,6 +252,8 @@ def command_run() -> int:
         if _manage(["sync_inventory", "--supplier", "fake"], env) != 0:
             say("the demo supplier sync reported failures (see above); carrying on")
         _check(_manage(["load_demo"], env), "loading the demo")
+        if _manage(["train_risk", "--source", "synthetic", "--if-missing"], env) != 0:
+            say("training the APT-1 risk model failed (see above); bookings go unscored")
         sweeper = subprocess.Popen(
             [sys.executable, str(ROOT / "manage.py"), "expire_holds", "--loop",
              "--interval", "60", "--quiet"], cwd=ROOT, env=env)

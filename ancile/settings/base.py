@@ -25,6 +25,7 @@ SHARED_APPS = [
     "apps.groups",
     "apps.core",
     "apps.hotels",
+    "apps.risk",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -137,8 +138,10 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", "")  # empty: https://api.stripe.com
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = int(env("STRIPE_WEBHOOK_TOLERANCE_SECONDS", "300"))
 # The platform's cut of the room total when no PlatformFee rule covers an agency or group.
 PLATFORM_FEE_PERCENT = env("ANCILE_PLATFORM_FEE_PERCENT", "3")
-# A hold whose APT-1 risk score is above this pays in full instead of a deposit.
-RISK_PREPAY_THRESHOLD = float(env("ANCILE_RISK_PREPAY_THRESHOLD", "0.35"))
+# APT-1 cancellation risk (apps.risk, ml/): where trained models are written, and how
+# often a process looks for a newly activated one.
+RISK_MODEL_DIR = Path(env("ANCILE_RISK_MODEL_DIR", str(BASE_DIR / "var" / "models" / "risk")))
+RISK_MODEL_RECHECK_SECONDS = int(env("ANCILE_RISK_MODEL_RECHECK_SECONDS", default="60"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

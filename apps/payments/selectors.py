@@ -14,7 +14,7 @@ from .terms import Plan, pays_online, plan_for
 def payment_plan(hold: Hold) -> Plan | None:
     """What the guest of this hold pays online now, or None (pay at the hotel, or online
     payment not configured)."""
-    if not pays_online(hold.block) or not processor.configured():
+    if not pays_online(hold) or not processor.configured():
         return None
     return plan_for(hold)
 

@@ -4,8 +4,9 @@ and when the hotel and the agency are paid.
 - RoomBlock.payment_mode: pay at the hotel (nothing online), prepay (everything now) or
   deposit (PaymentTerms: a percentage or the first night now, the balance
   `balance_due_days` before arrival).
-- APT-1: a hold whose risk_score is above settings.RISK_PREPAY_THRESHOLD pays in full
-  even on a deposit block. The score never blocks a booking, it only changes the terms.
+- APT-1: the hold's risk score, against the group's thresholds (apps.risk), can make the
+  block's terms stricter (pay at the hotel -> deposit -> prepay), never looser. The score
+  never blocks a booking, it only changes the terms.
 - Platform fee: the group's PlatformFee rule for the currency, else the agency's, else
   settings.PLATFORM_FEE_PERCENT with no floor or cap.
 - Payout dates (the float): PaymentTerms.hotel_payout / agency_payout.
@@ -22,6 +23,7 @@ from django.utils import timezone
 from apps.bookings.models import Hold
 from apps.connect.models import PlatformFee
 from apps.inventory.models import RoomBlock
+from apps.risk.selectors import payment_mode_for, thresholds_for
 
 from .models import Payment, PaymentTerms, PayoutTiming
 from .split import FeeRule, Split, allocate, deposit_amount, split_stay, to_minor
@@ -44,8 +46,14 @@ def terms_for(block: RoomBlock) -> PaymentTerms:
     return terms or PaymentTerms(block=block)
 
 
-def pays_online(block: RoomBlock) -> bool:
-    return block.payment_mode in {RoomBlock.PaymentMode.PREPAY, RoomBlock.PaymentMode.DEPOSIT}
+def mode_for(hold: Hold) -> str:
+    """The terms this hold gets: the block's, made stricter by a high APT-1 score."""
+    return payment_mode_for(score=hold.risk_score, block_mode=hold.block.payment_mode,
+                            thresholds=thresholds_for(connection.tenant))
+
+
+def pays_online(hold: Hold) -> bool:
+    return mode_for(hold) in {RoomBlock.PaymentMode.PREPAY, RoomBlock.PaymentMode.DEPOSIT}
 
 
 def fee_rule_for(*, currency: str) -> FeeRule:
@@ -67,18 +75,13 @@ def whole_split(hold: Hold) -> Split:
                       fee_rule=fee_rule_for(currency=hold.currency), currency=hold.currency)
 
 
-def high_risk(hold: Hold) -> bool:
-    return hold.risk_score is not None and hold.risk_score > settings.RISK_PREPAY_THRESHOLD
-
-
 def plan_for(hold: Hold) -> Plan:
     """What the guest pays now for this hold, split; the rest is the balance."""
     whole = whole_split(hold)
     block = hold.block
     terms = terms_for(block)
     due_on = hold.check_in - timedelta(days=terms.balance_due_days)
-    if (block.payment_mode != RoomBlock.PaymentMode.DEPOSIT or high_risk(hold)
-            or due_on <= timezone.localdate()):
+    if mode_for(hold) != RoomBlock.PaymentMode.DEPOSIT or due_on <= timezone.localdate():
         return Plan(kind=Payment.Kind.FULL, whole=whole, now=whole, balance_due_on=None)
     amount = deposit_amount(total_minor=whole.total, nightly_rates=hold.nightly_rates,
                             kind=terms.deposit_kind, percent=terms.deposit_percent)

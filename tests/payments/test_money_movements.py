@@ -18,7 +18,9 @@ from apps.inventory.models import RoomBlock
 from apps.payments import ledger
 from apps.payments.models import Account, Dispute, Payment, Transfer
 from apps.payments.services import checkout_start, refund_create
+from apps.payments.selectors import payment_plan
 from apps.payments.terms import plan_for
+from apps.risk.services import risk_thresholds_set
 from tests.conftest import live_database
 
 from .conftest import GUEST, make_block, new_hold
@@ -37,6 +39,20 @@ def onboard(fake, webhooks, **owner):
     account.refresh_from_db()
     assert account.ready
     return account
+
+
+
+def test_a_high_risk_guest_of_a_pay_at_hotel_block_pays_a_deposit_online(group, fake_stripe,
+                                                                         webhooks):
+    risk_thresholds_set(group=group, deposit_from=0.3, prepay_from=0.9)
+    block, double = make_block(group, mode=RoomBlock.PaymentMode.PAY_AT_HOTEL)
+    with tenant_context(group):
+        low = new_hold(block, double, key="low")
+        Hold.objects.filter(pk=low.pk).update(risk_score=0.1)
+        low.refresh_from_db()
+        assert payment_plan(low) is None            # pays at the hotel, as the block says
+    booking, payment = pay(group, block, double, fake_stripe, webhooks, key="high", risk=0.5)
+    assert payment.kind == "deposit" and booking.payment_mode == "deposit"
 
 
 def pay(group, block, room_type, fake, webhooks, *, key="k1", risk=None):
@@ -194,9 +210,8 @@ def test_deposit_now_balance_later_with_the_saved_card(group, fake_stripe, webho
         assert ledger.balance(Account.PROCESSOR, "EUR", booking=booking) > 0
 
 
-def test_a_high_risk_guest_prepays_in_full_on_a_deposit_block(group, fake_stripe, webhooks,
-                                                              settings):
-    settings.RISK_PREPAY_THRESHOLD = 0.5
+def test_a_high_risk_guest_prepays_in_full_on_a_deposit_block(group, fake_stripe, webhooks):
+    risk_thresholds_set(group=group, deposit_from=0.3, prepay_from=0.5)
     block, double = make_block(group, mode=RoomBlock.PaymentMode.DEPOSIT)
     booking, payment = pay(group, block, double, fake_stripe, webhooks, risk=0.8)
     assert payment.kind == "full" and payment.amount_minor == 26700

@@ -3,12 +3,14 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from apps.core.exceptions import Conflict, PermissionDenied
 from apps.hotels.models import RoomType
 from apps.inventory.models import RoomBlock
+from apps.risk.scoring import booking_rescore
+from apps.risk.selectors import payment_mode_for, thresholds_for
 
 from .. import events
 from .. import locks
@@ -37,6 +39,7 @@ def booking_confirm(*, hold: Hold, guest: GuestDetails) -> Booking:
     A hold past its expiry is confirmed only if its rooms are still there: if it was not
     yet swept they still count in `held`; if it was, they are re-taken if available.
     """
+    thresholds = thresholds_for(connection.tenant)  # APT-1 terms, read before any lock
     try:
         with locks.block_lock(hold.block), transaction.atomic():
             hold = locks.lock_hold(hold.pk)
@@ -68,10 +71,15 @@ def booking_confirm(*, hold: Hold, guest: GuestDetails) -> Booking:
                 guest_phone=guest.phone.strip(), sharers=guest.sharers.strip(),
                 special_requests=guest.special_requests.strip(),
                 nightly_rates=hold.nightly_rates, total_minor=hold.total_minor,
-                currency=hold.currency, payment_mode=hold.block.payment_mode,
-                channel=hold.channel)
+                currency=hold.currency, channel=hold.channel,
+                # APT-1: a high score makes the block's terms stricter, never looser.
+                payment_mode=payment_mode_for(
+                    score=hold.risk_score, block_mode=hold.block.payment_mode,
+                    thresholds=thresholds),
+                risk_score=hold.risk_score, risk_model_version=hold.risk_model_version)
             transaction.on_commit(lambda: booking_confirmed_notify(booking_id=booking.pk))
             events.emit(events.BOOKING_CONFIRMED, {"booking_id": booking.pk})
+            transaction.on_commit(lambda: booking_rescore(booking_id=booking.pk))
             return booking
     except OperationalError as error:
         if database_busy(error):

@@ -3,13 +3,14 @@
 import logging
 from datetime import date, datetime, timedelta
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from psycopg import errors as pg_errors
 
 from apps.core.exceptions import Conflict, Unavailable
 from apps.hotels.models import RoomType
 from apps.inventory.models import BlockNight, RoomBlock
+from apps.risk.scoring import hold_risk
 
 from .. import events
 from .. import locks
@@ -74,6 +75,10 @@ def hold_create(*, block: RoomBlock, room_type: RoomType, check_in: date, check_
     # stretch that contenders wait for. A hold lapsing in between is swept next time.
     sweep = Hold.objects.filter(block=block, status=Hold.Status.ACTIVE,
                                 expires_at__lte=timezone.now()).exists()
+    # APT-1 risk check, before queueing and outside the transaction; never raises.
+    risk = hold_risk(block=block, room_type_id=room_type.pk, check_in=check_in,
+                     check_out=check_out, quantity=quantity, channel=channel,
+                     event_kind=getattr(connection.tenant, "kind", None))
     try:
         with locks.block_lock(block), transaction.atomic():
             now = timezone.now()
@@ -96,7 +101,7 @@ def hold_create(*, block: RoomBlock, room_type: RoomType, check_in: date, check_
                 quantity=quantity, idempotency_key=idempotency_key, channel=channel,
                 expires_at=now + timedelta(minutes=block.hold_minutes),
                 nightly_rates=quote.nightly_rates, total_minor=quote.total_minor,
-                currency=currency)
+                currency=currency, risk_score=risk.score, risk_model_version=risk.version)
     except IntegrityError as error:
         return _after_integrity_error(error, idempotency_key, nights)
     except OperationalError as error:

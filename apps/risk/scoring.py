@@ -1,0 +1,87 @@
+"""Scoring on the booking path and in batches. Never fails a booking: with no model, or
+any error, the score stays None and the reason is logged."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Avg
+from django.utils import timezone
+
+from apps.hotels.models import SupplierRate
+from apps.inventory.models import BlockNight, RoomBlock
+
+from . import serving
+from .features import stay_record
+
+logger = logging.getLogger("apps.risk")
+
+
+@dataclass(frozen=True)
+class Risk:
+    score: float | None
+    version: str = ""
+
+
+NO_RISK = Risk(None, "")
+
+
+def hold_risk(*, block: RoomBlock, room_type_id: int, check_in: date, check_out: date,
+              quantity: int, channel: str, event_kind: str, today: date | None = None) -> Risk:
+    """Score a stay about to be held (no guest details yet)."""
+    try:
+        scorer = serving.get_scorer()
+        if scorer is None:
+            return NO_RISK
+        sell = (BlockNight.objects.filter(block=block, room_type_id=room_type_id,
+                                          night__gte=check_in, night__lt=check_out)
+                .aggregate(rate=Avg("sell_rate_minor"))["rate"]) \
+            if "rate_ratio" in scorer.features else None
+        public = (SupplierRate.objects.filter(room_type_id=room_type_id, night__gte=check_in,
+                                              night__lt=check_out)
+                  .aggregate(rate=Avg("rate_minor"))["rate"]) if sell else None
+        record = stay_record(block=block, event_kind=event_kind, check_in=check_in,
+                             check_out=check_out, quantity=quantity, channel=channel,
+                             booked_on=today or timezone.localdate(),
+                             sell_rate=float(sell) if sell else None,
+                             public_rate=float(public) if public else None)
+        return Risk(scorer.score_one(record), scorer.version)
+    except Exception:
+        logger.exception("APT-1: scoring a hold failed; it goes ahead unscored")
+        return NO_RISK
+
+
+def booking_rescore(*, booking_id: int) -> Risk:
+    """Score a confirmed booking again, now that the guest is known (party size, special
+    requests, their history in this group). Runs after commit (booking_confirm); the
+    payment terms fixed at hold time stay as they are, the planner's forecast moves."""
+    from apps.bookings.models import Booking
+
+    from .platform_data import PublicRates, booking_record
+
+    try:
+        scorer = serving.get_scorer()
+        booking = Booking.objects.select_related("block").filter(pk=booking_id).first()
+        if scorer is None or booking is None:
+            return NO_RISK
+        email = booking.guest_email
+        earlier = Booking.objects.filter(guest_email__iexact=email,
+                                         created_at__lt=booking.created_at)
+        history = (earlier.filter(status=Booking.Status.CANCELLED).count(),
+                   earlier.filter(status=Booking.Status.CONFIRMED).count())
+        from django.db import connection
+
+        record = booking_record(booking, getattr(connection.tenant, "kind", None), history,
+                                PublicRates([booking]).mean(booking.room_type_id,
+                                                            booking.check_in,
+                                                            booking.check_out))
+        risk = Risk(scorer.score_one(record), scorer.version)
+        Booking.objects.filter(pk=booking.pk).update(risk_score=risk.score,
+                                                     risk_model_version=risk.version)
+        return risk
+    except Exception:
+        logger.exception("APT-1: re-scoring booking %s failed; it keeps its hold-time score",
+                         booking_id)
+        return NO_RISK

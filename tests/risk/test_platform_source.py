@@ -1,0 +1,51 @@
+from datetime import date, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django_tenants.utils import tenant_context
+
+from apps.bookings.models import Booking
+from apps.inventory.services import block_create, block_nights_set
+from apps.risk.models import RiskModel
+from apps.risk.platform_data import load
+from tests.factories import RoomTypeFactory, group_create_for_test
+from tests.inventory.conftest import book
+
+
+def past_group(slug, kind, n):
+    """A group whose event is over: n bookings, every third cancelled, one still ahead."""
+    group = group_create_for_test(slug=slug, kind=kind, starts_in_days=-30)
+    room = RoomTypeFactory(name=f"Room {slug}")
+    arrival = date.today() - timedelta(days=120)
+    with tenant_context(group):
+        block = block_create(hotel=room.hotel, name="B", arrival=arrival,
+                             departure=date.today() + timedelta(days=10),
+                             cutoff_date=arrival - timedelta(days=20))
+        block_nights_set(block=block, room_type=room, first_night=arrival,
+                         last_night=date.today() + timedelta(days=9), allotment=50,
+                         net_rate_minor=9000, sell_rate_minor=11000)
+        for i in range(n):
+            book(block, room, arrival + timedelta(days=i % 90), 1 + i % 3,
+                 guest_email=f"guest{i % 7}@x.org",
+                 status=Booking.Status.CANCELLED if i % 3 == 0 else Booking.Status.CONFIRMED)
+        book(block, room, date.today() + timedelta(days=5), 1)   # outcome unknown: left out
+    return group
+
+
+@pytest.mark.django_db
+def test_platform_bookings_from_every_group_train_a_model(model_dir):
+    past_group("past-wedding", "wedding", 60)
+    past_group("past-congress", "conference", 60)
+    data = load()
+    assert len(data) == 120
+    assert set(data.segment) == {"wedding", "conference"}
+    assert data.cancel_rate == pytest.approx(40 / 120)
+    assert min(r["previous_stays"] for r in data.records) == 0
+    assert max(r["previous_cancellations"] for r in data.records) > 0   # same e-mail again
+    out = StringIO()
+    call_command("train_risk", "--source", "platform", "--trees", "10", "--no-progress",
+                 stdout=out)
+    model = RiskModel.objects.get(is_active=True)
+    assert model.source == "platform" and model.n_train + model.n_holdout == 120
+    assert "event_kind=wedding" in model.features

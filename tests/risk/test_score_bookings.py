@@ -1,0 +1,48 @@
+from datetime import date, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django_tenants.utils import tenant_context
+
+from apps.bookings.models import Booking
+from tests.inventory.conftest import book
+from tests.factories import RoomTypeFactory, group_create_for_test
+from apps.inventory.services import block_create, block_nights_set
+
+
+def group_with_bookings(slug, kind):
+    group = group_create_for_test(slug=slug, kind=kind)
+    room = RoomTypeFactory(name=f"Double {slug}")
+    arrival = date.today() + timedelta(days=40)
+    with tenant_context(group):
+        block = block_create(hotel=room.hotel, name="B", arrival=arrival,
+                             departure=arrival + timedelta(days=3),
+                             cutoff_date=arrival - timedelta(days=20))
+        block_nights_set(block=block, room_type=room, first_night=arrival,
+                         last_night=arrival + timedelta(days=2), allotment=20,
+                         net_rate_minor=9000, sell_rate_minor=11000)
+        open_ = [book(block, room, arrival, 2, guest_email=f"g{i}@x.org") for i in range(5)]
+        gone = book(block, room, arrival, 1, status=Booking.Status.CANCELLED)
+    return group, open_, gone
+
+
+@pytest.mark.django_db
+def test_every_open_booking_in_every_group_is_rescored(trained_model):
+    groups = [group_with_bookings("score-a", "wedding"),
+              group_with_bookings("score-b", "conference")]
+    out = StringIO()
+    call_command("score_bookings", "--batch", "2", "--no-progress", stdout=out)
+    assert "re-scored 10 open bookings in 2 groups" in out.getvalue()
+    for group, open_, gone in groups:
+        with tenant_context(group):
+            for booking in Booking.objects.filter(pk__in=[b.pk for b in open_]):
+                assert 0.0 < booking.risk_score < 1.0
+                assert booking.risk_model_version == trained_model.version
+            assert Booking.objects.get(pk=gone.pk).risk_score is None
+
+
+@pytest.mark.django_db
+def test_without_a_model_it_says_what_to_do():
+    with pytest.raises(CommandError, match="train_risk"):
+        call_command("score_bookings", "--no-progress")
