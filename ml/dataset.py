@@ -18,6 +18,8 @@ class Dataset:
     arrival: np.ndarray               # arrival dates as ordinals, for the time-ordered split
     segment: list[str]                # what the report breaks metrics down by
     notes: list[str] = field(default_factory=list)
+    # synthetic data only: the generator's own probability of cancelling, per row
+    truth: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.records)

@@ -36,7 +36,13 @@ def write_report(directory: Path, report: dict, *, y_holdout, raw, cal, y_valida
               f"| holdout, raw XGBoost | {_fmt(hr['auc'])} | {_fmt(hr['brier'])} | "
               f"{_fmt(hr['log_loss'])} | {_fmt(hr['mean_score'])} |",
               f"| validation, calibrated | {_fmt(v['auc'])} | {_fmt(v['brier'])} | "
-              f"{_fmt(v['log_loss'])} | {_fmt(v['mean_score'])} |", "",
+              f"{_fmt(v['log_loss'])} | {_fmt(v['mean_score'])} |"]
+    o = report.get("holdout_oracle")
+    if o:
+        lines.append(f"| holdout, the generator's true probabilities (ceiling) | "
+                     f"{_fmt(o['auc'])} | {_fmt(o['brier'])} | {_fmt(o['log_loss'])} | "
+                     f"{_fmt(o['mean_score'])} |")
+    lines += ["",
               f"Calibration: Platt, a = {report['calibration']['a']:.4f}, "
               f"b = {report['calibration']['b']:.4f}, fitted on the validation slice.", "",
               "## Holdout by segment", "",

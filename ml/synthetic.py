@@ -121,7 +121,8 @@ def generate(rows: int = 20_000, *, seed: int = 7, events: int | None = None) ->
              + 0.45 * (channel == "agent")
              + 0.25 * (rooms > 1) + 0.15 * (nights >= 4)
              + 0.35 * ((tie == 2) & (lead > 120)))
-    cancelled = (rng.random(rows) < 1.0 / (1.0 + np.exp(-logit))).astype(np.int8)
+    probability = 1.0 / (1.0 + np.exp(-logit))
+    cancelled = (rng.random(rows) < probability).astype(np.int8)
 
     # what the platform would not know: a third never state their tie, a quarter no home
     tie_known = rng.random(rows) >= 0.33
@@ -148,7 +149,7 @@ def generate(rows: int = 20_000, *, seed: int = 7, events: int | None = None) ->
         })
     return Dataset(source="synthetic", records=records, cancelled=cancelled,
                    arrival=np.array([d.toordinal() for d in arrival_dates]),
-                   segment=[str(k) for k in kind_name],
+                   segment=[str(k) for k in kind_name], truth=probability,
                    notes=[f"synthetic: {rows} bookings in {n_events} events, seed {seed}"])
 
 

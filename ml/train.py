@@ -230,6 +230,10 @@ def train(dataset: Dataset, out_root: Path, config: TrainConfig | None = None, *
                         "holdout": float(y[split.holdout].mean())},
         "holdout": holdout_metrics,
         "holdout_raw": m.summary(y[split.holdout], hold_raw),
+        # synthetic data: the generator's own probabilities, the best any model could
+        # score (they include what no feature shows: per-event noise, unknown ties)
+        "holdout_oracle": (m.summary(y[split.holdout], dataset.truth[split.holdout])
+                           if dataset.truth is not None else None),
         "validation": m.summary(y[split.validation], val_cal),
         "fit_raw": m.summary(y[split.fit], fit_raw),
         "segments": segments,

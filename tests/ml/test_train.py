@@ -28,6 +28,7 @@ def test_train_writes_model_report_and_plot(tmp_path, synthetic_small, small_con
     assert (folder / "calibration.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     report = json.loads((folder / "report.json").read_text())
     assert report["holdout"]["auc"] > 0.6
+    assert report["holdout_oracle"]["auc"] > 0.6          # the generator's own ceiling
     assert set(report["segments"]) <= {"wedding", "conference", "incentive", "meeting",
                                        "exhibition", "sports"}
     assert max(result.parity.values()) <= 1e-5
