@@ -28,6 +28,7 @@ def test_hold_then_confirm_then_read(client, group, stay):
     assert response.status_code == 201, response.json()
     hold = response.json()
     assert hold["status"] == "active" and hold["quantity"] == 2 and hold["nights"] == 2
+    assert "risk_score" in hold
     # 2 rooms x 2 nights x 120.00, +10% tax, + 1.50 fee per room-night
     assert hold["total"] == {"amount_minor": 2 * 2 * 12000 * 110 // 100 + 2 * 2 * 150,
                              "currency": "EUR"}

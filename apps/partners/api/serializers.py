@@ -166,6 +166,9 @@ class HoldSerializer(serializers.Serializer):
     total = serializers.SerializerMethodField(help_text="Rooms, taxes and fees.")
     nightly_rates = serializers.SerializerMethodField()
     booking = serializers.SerializerMethodField(help_text="Reference once confirmed.")
+    risk_score = serializers.FloatField(
+        allow_null=True, help_text="APT-1 at hold time: probability (0-1) that the stay is "
+                                   "cancelled; it sets the payment terms, never blocks.")
     created_at = serializers.DateTimeField()
 
     @extend_schema_field(MoneySerializer)
