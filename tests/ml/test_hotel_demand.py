@@ -5,7 +5,7 @@ import pytest
 
 from ml.hotel_demand import LEAKING, load
 
-from .conftest import SAMPLE, needs_sample
+from .conftest import SAMPLE
 
 HEADER = ("hotel,is_canceled,lead_time,arrival_date_year,arrival_date_month,"
           "arrival_date_week_number,arrival_date_day_of_month,stays_in_weekend_nights,"
@@ -56,7 +56,6 @@ def test_other_layouts_are_refused(tmp_path):
         load(path)
 
 
-@needs_sample
 def test_the_real_sample_loads():
     data = load(SAMPLE)
     assert len(data) == 14_938

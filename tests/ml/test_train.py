@@ -7,7 +7,7 @@ from ml import export
 from ml.hotel_demand import load
 from ml.train import TrainConfig, split_by_time, train
 
-from .conftest import SAMPLE, needs_sample
+from .conftest import SAMPLE
 
 
 def test_split_is_time_ordered():
@@ -44,7 +44,6 @@ def test_nothing_is_saved_when_onnx_disagrees(tmp_path, synthetic_small, small_c
     assert list(tmp_path.iterdir()) == []
 
 
-@needs_sample
 def test_real_sample_holdout_auc(tmp_path):
     """The issue's bar: latest 25% by arrival held out, no leaking column, AUC >= 0.85."""
     result = train(load(SAMPLE), tmp_path, TrainConfig(trees=300))

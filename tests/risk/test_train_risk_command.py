@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from apps.risk.models import RiskModel
-from tests.ml.conftest import SAMPLE, needs_sample
+from tests.ml.conftest import SAMPLE
 
 from .conftest import SMALL
 
@@ -56,7 +56,6 @@ def test_bad_sources_are_explained(model_dir, tmp_path):
         train("--source", "platform", "--no-progress")   # no bookings yet
 
 
-@needs_sample
 @pytest.mark.django_db
 def test_csv_source_on_the_real_sample(model_dir, tmp_path):
     metrics = tmp_path / "m.json"
