@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import math
 import platform
+import secrets
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass, field
@@ -110,9 +111,10 @@ def library_versions() -> dict:
 
 
 def new_version(source: str, now: datetime | None = None) -> str:
+    """`apt1-<UTC time>-<source>-<4 hex>`: two trainings in the same second stay apart."""
     now = now or datetime.now(timezone.utc)
-    kind = source.split(":")[0]
-    return f"apt1-{now:%Y%m%d-%H%M%S}-{kind}"[:40]
+    kind = source.split(":")[0][:12]
+    return f"apt1-{now:%Y%m%d-%H%M%S}-{kind}-{secrets.token_hex(2)}"
 
 
 def train(dataset: Dataset, out_root: Path, config: TrainConfig | None = None, *,

@@ -51,3 +51,14 @@ def test_real_sample_holdout_auc(tmp_path):
     assert result.metrics["n"] == 3735
     assert result.report["holdout"]["brier"] < result.report["holdout_raw"]["brier"]
     assert "arrival_month" not in result.features
+
+
+def test_two_models_trained_in_the_same_second_get_different_versions():
+    from datetime import datetime, timezone
+
+    from ml.train import new_version
+
+    now = datetime(2026, 11, 29, 15, 6, 45, tzinfo=timezone.utc)
+    first, second = new_version("synthetic", now), new_version("synthetic", now)
+    assert first != second and first.startswith("apt1-20261129-150645-synthetic-")
+    assert len(new_version("platform", now)) <= 40   # RiskModel.version's max_length
