@@ -8,15 +8,16 @@ from apps.bookings.models import Hold
 
 from . import processor
 from .models import Payment, Transfer
-from .terms import Plan, pays_online, plan_for
+from .terms import ONLINE_MODES, Plan, mode_for, plan_for
 
 
 def payment_plan(hold: Hold) -> Plan | None:
     """What the guest of this hold pays online now, or None (pay at the hotel, or online
     payment not configured)."""
-    if not pays_online(hold) or not processor.configured():
+    mode = mode_for(hold)
+    if mode not in ONLINE_MODES or not processor.configured():
         return None
-    return plan_for(hold)
+    return plan_for(hold, mode)
 
 
 def group_earnings() -> dict:

@@ -52,8 +52,7 @@ def mode_for(hold: Hold) -> str:
                             thresholds=thresholds_for(connection.tenant))
 
 
-def pays_online(hold: Hold) -> bool:
-    return mode_for(hold) in {RoomBlock.PaymentMode.PREPAY, RoomBlock.PaymentMode.DEPOSIT}
+ONLINE_MODES = {RoomBlock.PaymentMode.PREPAY, RoomBlock.PaymentMode.DEPOSIT}
 
 
 def fee_rule_for(*, currency: str) -> FeeRule:
@@ -75,13 +74,15 @@ def whole_split(hold: Hold) -> Split:
                       fee_rule=fee_rule_for(currency=hold.currency), currency=hold.currency)
 
 
-def plan_for(hold: Hold) -> Plan:
-    """What the guest pays now for this hold, split; the rest is the balance."""
+def plan_for(hold: Hold, mode: str | None = None) -> Plan:
+    """What the guest pays now for this hold, split; the rest is the balance. `mode`: the
+    hold's terms when the caller already has them (mode_for)."""
+    mode = mode or mode_for(hold)
     whole = whole_split(hold)
     block = hold.block
     terms = terms_for(block)
     due_on = hold.check_in - timedelta(days=terms.balance_due_days)
-    if mode_for(hold) != RoomBlock.PaymentMode.DEPOSIT or due_on <= timezone.localdate():
+    if mode != RoomBlock.PaymentMode.DEPOSIT or due_on <= timezone.localdate():
         return Plan(kind=Payment.Kind.FULL, whole=whole, now=whole, balance_due_on=None)
     amount = deposit_amount(total_minor=whole.total, nightly_rates=hold.nightly_rates,
                             kind=terms.deposit_kind, percent=terms.deposit_percent)
