@@ -18,6 +18,8 @@ ANCILE_DOMAIN = env("ANCILE_DOMAIN", "localhost")
 # How links in e-mails reach a group's site: <scheme>://<slug>.<ANCILE_DOMAIN>[:port]/
 ANCILE_SITE_SCHEME = env("ANCILE_SITE_SCHEME", "https")
 ANCILE_SITE_PORT = env("ANCILE_SITE_PORT", "")
+# How long a process remembers which group a microsite host belongs to (apps/groups/hosts.py).
+GROUP_HOST_CACHE_SECONDS = float(env("ANCILE_GROUP_HOST_CACHE_SECONDS", "10"))
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [ANCILE_DOMAIN, f".{ANCILE_DOMAIN}"])
 
 SHARED_APPS = [

@@ -11,8 +11,14 @@ def _night_label(day: date) -> str:
 
 
 class StayForm(forms.Form):
-    room_type = forms.TypedChoiceField(coerce=int, widget=forms.RadioSelect,
-                                       error_messages={"required": "Choose a room type."})
+    """What the guest asks for. Whether the block offers that room type on those nights is
+    the booking service's to say (it reads the night rows anyway); the widgets list the
+    choices offered."""
+
+    room_type = forms.IntegerField(
+        widget=forms.RadioSelect, min_value=1, max_value=2**63 - 1, error_messages={
+            key: "Choose a room type."
+            for key in ("required", "invalid", "min_value", "max_value")})
     check_in = forms.DateField(widget=forms.Select)
     check_out = forms.DateField(widget=forms.Select)
     quantity = forms.TypedChoiceField(coerce=int, initial=1, label="Rooms", choices=[
@@ -21,7 +27,11 @@ class StayForm(forms.Form):
 
     def __init__(self, *args, options: StayOptions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["room_type"].choices = [(rt.pk, rt.name) for rt in options.room_types]
+        self.offer(options)
+
+    def offer(self, options: StayOptions) -> None:
+        self.fields["room_type"].widget.choices = [(rt.pk, rt.name)
+                                                   for rt in options.room_types]
         check_ins = options.nights
         check_outs = options.nights[1:] + [options.last_check_out]
         self.fields["check_in"].widget.choices = [(d.isoformat(), _night_label(d))

@@ -50,11 +50,13 @@ class StayOptions:
     last_check_out: date
 
 
-def stay_options(block: RoomBlock) -> StayOptions:
+def stay_options(block: RoomBlock, *, room_types: bool = True) -> StayOptions:
+    """The block's room types (one query; skipped with room_types=False) and nights."""
     first, last_out = bookable_nights(block)
     room_type_ids = BlockNight.objects.filter(block=block).values("room_type_id").distinct()
     return StayOptions(
-        room_types=list(RoomType.objects.filter(pk__in=room_type_ids).order_by("name")),
+        room_types=list(RoomType.objects.filter(pk__in=room_type_ids).order_by("name"))
+        if room_types else [],
         nights=[first + timedelta(days=n) for n in range((last_out - first).days)],
         last_check_out=last_out)
 

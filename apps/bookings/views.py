@@ -39,14 +39,14 @@ def _bookable_block(block_id: int) -> RoomBlock:
 def block_detail(request, block_id: int):
     block = _bookable_block(block_id)
     if request.method == "POST":
-        options = stay_options(block)
-        form = StayForm(request.POST, options=options)
+        # The service checks the room type and nights against the block's night rows, so
+        # the form needs no query; the choices are listed only if it is shown again.
+        form = StayForm(request.POST, options=stay_options(block, room_types=False))
         if form.is_valid():
             data = form.cleaned_data
-            room_type = next(rt for rt in options.room_types if rt.pk == data["room_type"])
             try:
                 hold = hold_create(
-                    block=block, room_type=room_type,
+                    block=block, room_type_id=data["room_type"],
                     check_in=data["check_in"], check_out=data["check_out"],
                     quantity=data["quantity"], currency=request.tenant.currency,
                     idempotency_key=f"microsite:{data['request_key']}")
@@ -55,6 +55,7 @@ def block_detail(request, block_id: int):
             else:
                 return redirect("hold-detail", public_id=hold.public_id)
         grid = availability_grid(block)
+        form.offer(grid)
     else:
         grid = availability_grid(block)
         form = StayForm(options=grid, initial={

@@ -6,9 +6,14 @@ from django.shortcuts import render
 from django.urls import set_urlconf
 from django_tenants.middleware.main import TenantMainMiddleware
 
+from .hosts import group_for_host
+
 
 class GroupHostMiddleware(TenantMainMiddleware):
     """`<ANCILE_DOMAIN>` is the public site; `<slug>.<ANCILE_DOMAIN>` is that group's site."""
+
+    def get_tenant(self, domain_model, hostname):
+        return group_for_host(hostname)
 
     def process_request(self, request):
         connection.set_schema_to_public()

@@ -5,10 +5,12 @@
 3. raw-pg     the ceiling: the same locked read and increment of the block's night rows
               from a tight psycopg loop, no Django, no HTTP
 
-The app runs under gunicorn (production server, several workers) on the PostgreSQL and
-Redis that ancile.stack started. Each strategy gets a fresh block with a big allotment, so
-throughput is measured rather than sell-out; afterwards every night's `held` counter is
-checked against the holds that really exist and against the allotment (oversold).
+The app runs under gunicorn with the production settings (ancile/gunicorn_conf.py, several
+workers) on the PostgreSQL and Redis that ancile.stack started. The clients post for
+WARM_UP_SECONDS first (workers booting, connections opening), then for SECONDS measured.
+Each strategy gets a fresh block with a big allotment, so throughput is measured rather
+than sell-out; afterwards every night's `held` counter is checked against the holds that
+really exist and against the allotment (oversold).
 Prints a table and writes var/bench/booking.json.
 """
 
@@ -30,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "64"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "6"))
+WARM_UP_SECONDS = 2
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 THREADS = int(os.environ.get("BENCH_THREADS", "1"))
@@ -100,9 +103,9 @@ def start_gunicorn(port: int, redis_lock: bool) -> subprocess.Popen:
     env = dict(os.environ, DJANGO_DEBUG="false",
                ANCILE_BOOKING_REDIS_LOCK="true" if redis_lock else "false")
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "ancile.wsgi:application", "--bind",
-         f"127.0.0.1:{port}", "--workers", str(WORKERS), "--threads", str(THREADS), "--backlog", "2048",
-         "--log-level", "warning", "--env",
+        [sys.executable, "-m", "gunicorn", "--config", "ancile/gunicorn_conf.py",
+         "ancile.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
+         "--threads", str(THREADS), "--log-level", "warning", "--env",
          f"DJANGO_SETTINGS_MODULE={os.environ['DJANGO_SETTINGS_MODULE']}"],
         cwd=ROOT, env=env)
     deadline = time.monotonic() + 30
@@ -139,19 +142,35 @@ def http_strategy(name, redis_lock, group, block, room_type, arrival):
             f"&csrfmiddlewaretoken={token}&request_key=")
     headers = {"Content-Type": "application/x-www-form-urlencoded",
                "Cookie": f"csrftoken={token}"}
-    results = []  # (status, seconds)
-    lock = threading.Lock()
-    stop_at = time.monotonic() + SECONDS
+
+    def post():
+        started = time.perf_counter()
+        try:
+            status, _, _ = request(port, "POST", path, form + uuid.uuid4().hex, headers)
+        except OSError:
+            status = 599
+        return status, time.perf_counter() - started
+
+    drive(post, WARM_UP_SECONDS)  # every worker booted and connected before we measure
+    results, elapsed = drive(post, SECONDS)
+    server.send_signal(signal.SIGTERM)
+    server.wait(20)
+    _, oversold = verify(group, block)
+    latencies = sorted(seconds * 1000 for _, seconds in results)
+    holds = sum(1 for status, _ in results if status == 302)  # a hold redirects to itself
+    return summary(name, len(results), holds, elapsed, latencies, oversold,
+                   errors_5xx=sum(1 for status, _ in results if status >= 500))
+
+
+def drive(post, seconds):
+    """CLIENTS threads posting back to back for `seconds`: ([(status, seconds)], elapsed)."""
+    results, lock = [], threading.Lock()
+    stop_at = time.monotonic() + seconds
 
     def client():
         mine = []
         while time.monotonic() < stop_at:
-            started = time.perf_counter()
-            try:
-                status, _, _ = request(port, "POST", path, form + uuid.uuid4().hex, headers)
-            except OSError:
-                status = 599
-            mine.append((status, time.perf_counter() - started))
+            mine.append(post())
         with lock:
             results.extend(mine)
 
@@ -161,13 +180,7 @@ def http_strategy(name, redis_lock, group, block, room_type, arrival):
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.monotonic() - began
-    server.send_signal(signal.SIGTERM)
-    server.wait(20)
-    holds, oversold = verify(group, block)
-    latencies = sorted(seconds * 1000 for _, seconds in results)
-    return summary(name, len(results), holds, elapsed, latencies, oversold,
-                   errors_5xx=sum(1 for status, _ in results if status >= 500))
+    return results, time.monotonic() - began
 
 
 def raw_pg_strategy(group, block, room_type):

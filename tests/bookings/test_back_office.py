@@ -10,7 +10,7 @@ def test_planner_lists_and_cancels_bookings_through_the_service(group, block_set
                                                                  stay_dates):
     block, double, _ = block_setup
     booking = booking_confirm(
-        hold=hold_create(block=block, room_type=double, check_in=stay_dates[0],
+        hold=hold_create(block=block, room_type_id=double.pk, check_in=stay_dates[0],
                          check_out=stay_dates[1], quantity=2, currency="EUR",
                          idempotency_key="office"),
         guest=GuestDetails(first_name="Eva", last_name="Lima", email="eva@example.com"))

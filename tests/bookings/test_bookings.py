@@ -15,7 +15,7 @@ GUEST = GuestDetails(first_name="Ana", last_name="Costa", email="ana@example.com
 
 
 def _hold(block, room_type, check_in, check_out, quantity=1, key="k"):
-    return hold_create(block=block, room_type=room_type, check_in=check_in,
+    return hold_create(block=block, room_type_id=room_type.pk, check_in=check_in,
                        check_out=check_out, quantity=quantity, currency="EUR",
                        idempotency_key=key)
 

@@ -12,7 +12,7 @@ from apps.inventory.models import BlockNight
 
 def test_expire_holds_releases_lapsed_holds_in_every_group(group, block_setup, stay_dates):
     block, double, _ = block_setup
-    hold = hold_create(block=block, room_type=double, check_in=stay_dates[0],
+    hold = hold_create(block=block, room_type_id=double.pk, check_in=stay_dates[0],
                        check_out=stay_dates[1], quantity=2, currency="EUR",
                        idempotency_key="cmd")
     Hold.objects.filter(pk=hold.pk).update(expires_at=timezone.now() - timedelta(seconds=5))

@@ -7,10 +7,11 @@ from apps.bookings.models import Hold
 from apps.bookings.services import hold_create, hold_release, holds_expire
 from apps.core.exceptions import Conflict, ValidationFailed
 from apps.inventory.models import BlockNight
+from tests.factories import RoomTypeFactory
 
 
 def _hold(block, room_type, check_in, check_out, quantity=1, key=None):
-    return hold_create(block=block, room_type=room_type, check_in=check_in,
+    return hold_create(block=block, room_type_id=room_type.pk, check_in=check_in,
                        check_out=check_out, quantity=quantity, currency="EUR",
                        idempotency_key=key or f"k-{check_in}-{quantity}-{timezone.now()}")
 
@@ -41,6 +42,24 @@ def test_same_idempotency_key_returns_the_same_hold(block_setup, stay_dates):
     with pytest.raises(Conflict) as error:
         _hold(block, double, arrival, departure, quantity=2, key="same")
     assert error.value.code == "idempotency_key_reused"
+
+
+def test_a_repeat_gets_its_hold_even_when_it_took_the_last_rooms(block_setup, stay_dates):
+    block, _, suite = block_setup
+    first = _hold(block, suite, *stay_dates, quantity=2, key="last")
+    assert _hold(block, suite, *stay_dates, quantity=2, key="last").pk == first.pk
+    with pytest.raises(Conflict) as error:
+        _hold(block, suite, *stay_dates, quantity=1, key="last")
+    assert error.value.code == "idempotency_key_reused"
+    assert _counts(block, suite) == [(2, 0)] * 3
+
+
+def test_a_room_type_outside_the_block_is_not_offered(block_setup, stay_dates):
+    block, double, _ = block_setup
+    with pytest.raises(ValidationFailed) as error:
+        _hold(block, RoomTypeFactory(name="Loft", hotel=double.hotel), *stay_dates)
+    assert error.value.code == "room_type_not_offered"
+    assert not Hold.objects.exists()
 
 
 def test_sold_out_names_the_nights(block_setup, stay_dates):

@@ -40,7 +40,7 @@ def rush(group, block, room_type, arrival, requests=REQUESTS, workers=WORKERS):
     def one(n):
         try:
             with tenant_context(group):
-                hold_create(block=block, room_type=room_type, check_in=arrival,
+                hold_create(block=block, room_type_id=room_type.pk, check_in=arrival,
                             check_out=arrival + timedelta(days=2), quantity=1,
                             currency="EUR", idempotency_key=f"guest-{n}")
             return "held"
@@ -154,7 +154,7 @@ def test_same_key_from_many_threads_makes_one_hold(live_block, retries):
     def same(_):
         try:
             with tenant_context(group):
-                return hold_create(block=block, room_type=room_type, check_in=arrival,
+                return hold_create(block=block, room_type_id=room_type.pk, check_in=arrival,
                                    check_out=arrival + timedelta(days=1), quantity=2,
                                    currency="EUR", idempotency_key="double-click").pk
         finally:

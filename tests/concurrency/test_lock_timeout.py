@@ -41,7 +41,7 @@ def test_a_row_lock_held_too_long_gives_busy_not_an_error(live_block, settings):
                               [block.pk])
                 started = time.monotonic()
                 with tenant_context(group), pytest.raises(Unavailable) as caught:
-                    hold_create(block=block, room_type=room_type, check_in=arrival,
+                    hold_create(block=block, room_type_id=room_type.pk, check_in=arrival,
                                 check_out=arrival + timedelta(days=2), quantity=1,
                                 idempotency_key="waits-too-long", currency="EUR")
                 waited = time.monotonic() - started

@@ -61,7 +61,7 @@ def _book(group, block, room_type, stays, workers=24):
         n, (check_in, check_out, quantity) = args
         try:
             with tenant_context(group):
-                hold_create(block=block, room_type=room_type, check_in=check_in,
+                hold_create(block=block, room_type_id=room_type.pk, check_in=check_in,
                             check_out=check_out, quantity=quantity, currency="EUR",
                             idempotency_key=f"stay-{n}")
             return "held"

@@ -45,3 +45,24 @@ def test_microsite_not_live_says_so():
     response = host_client(group).get("/")
     assert response.status_code == 503
     assert b"not open yet" in response.content
+
+
+def test_a_group_host_is_remembered_and_forgotten_when_the_group_changes():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.groups.models import Domain
+
+    group = group_create_for_test(slug="ines-and-joao", name="Inês & João")
+    client = host_client(group)
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        assert "Inês &amp; João" in client.get("/").content.decode()
+    assert not [q for q in queries if "groups_domain" in q["sql"]]  # remembered
+
+    group.name = "Inês & João Silva"
+    group.save()  # forgotten at once in this process
+    assert "Inês &amp; João Silva" in client.get("/").content.decode()
+
+    Domain.objects.filter(tenant=group).delete()
+    assert client.get("/").status_code == 404

@@ -211,7 +211,7 @@ def test_a_released_block_takes_no_new_holds_but_keeps_its_bookings(setup):
         assert block.changes.filter(action="status").get().summary == (
             "Tentative → Released to the hotel: cutoff passed")
         with pytest.raises(Conflict) as refused:
-            hold_create(block=block, room_type=setup.double, check_in=ARRIVAL,
+            hold_create(block=block, room_type_id=setup.double.pk, check_in=ARRIVAL,
                         check_out=ARRIVAL + DAY, quantity=1, idempotency_key="late",
                         currency="EUR")
         assert refused.value.code == "block_closed"

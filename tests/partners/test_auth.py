@@ -132,7 +132,7 @@ def test_ids_of_one_group_mean_nothing_in_another(partner, group, other_group, s
     block, double, _, arrival = stay
     with tenant_context(group):
         booking = booking_confirm(
-            hold=hold_create(block=block, room_type=double, check_in=arrival,
+            hold=hold_create(block=block, room_type_id=double.pk, check_in=arrival,
                              check_out=arrival + timedelta(days=1), quantity=1,
                              currency="EUR", idempotency_key="iso"),
             guest=GuestDetails(first_name="A", last_name="B", email="a@example.com"))

@@ -69,7 +69,7 @@ def seeded(drop_group_schemas, settings):
     block, double, suite, arrival = make_block(group, allotment=50)
     with tenant_context(group):
         booking = booking_confirm(
-            hold=hold_create(block=block, room_type=double, check_in=arrival,
+            hold=hold_create(block=block, room_type_id=double.pk, check_in=arrival,
                              check_out=arrival + timedelta(days=1), quantity=1,
                              currency="EUR", idempotency_key="seed"),
             guest=GuestDetails(first_name="A", last_name="B", email="a@example.com"))

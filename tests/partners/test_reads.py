@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def book(group, stay, *, key, nights=2, quantity=1, offset=0):
     block, double, _, arrival = stay
     with tenant_context(group):
-        hold = hold_create(block=block, room_type=double,
+        hold = hold_create(block=block, room_type_id=double.pk,
                            check_in=arrival + timedelta(days=offset),
                            check_out=arrival + timedelta(days=offset + nights),
                            quantity=quantity, currency="EUR", idempotency_key=key)

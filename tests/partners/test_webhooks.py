@@ -120,19 +120,44 @@ def test_modified_cancelled_and_expired_events(client, group, stay, endpoint,
 
 def test_nothing_is_sent_for_a_rolled_back_write(client, group, stay, endpoint,
                                                  committed):
-    """A sold-out hold that swept a lapsed hold on its way rolls back: no hold.expired."""
+    """A change that swept a lapsed hold on its way, then found too few rooms, rolls back
+    whole: neither hold.expired nor booking.modified is sent."""
+    booking = confirm(client, group, stay, committed)
     with committed():
         lapsed = post(client, f"/api/v1/groups/{group.slug}/holds/",
                       hold_body(stay, quantity=1), key="rb1").json()
     with tenant_context(group):
         Hold.objects.filter(public_id=lapsed["id"]).update(
             expires_at=timezone.now() - timedelta(seconds=1))
+    path = f"/api/v1/groups/{group.slug}/bookings/{booking['reference']}/"
     with committed() as callbacks:
-        response = post(client, f"/api/v1/groups/{group.slug}/holds/",
-                        hold_body(stay, quantity=9), key="rb2")
-    assert response.json()["code"] == "sold_out"
-    assert not WebhookDelivery.objects.exists()
+        response = client.patch(path, data=json.dumps({"quantity": 6}),
+                                content_type="application/json", HTTP_IDEMPOTENCY_KEY="rb2")
+    assert response.json()["code"] == "sold_out"  # 5 rooms a night
+    with tenant_context(group):
+        assert Hold.objects.get(public_id=lapsed["id"]).status == Hold.Status.ACTIVE
+    assert list(WebhookDelivery.objects.values_list("event_type", flat=True)) == [
+        "booking.confirmed"]
     assert not any("hold.expired" in repr(c) for c in callbacks)
+
+
+def test_a_sold_out_hold_still_releases_lapsed_holds(client, group, stay, endpoint,
+                                                     committed):
+    """Rooms short: lapsed holds are swept (and announced) before the guest is told."""
+    with committed():
+        lapsed = post(client, f"/api/v1/groups/{group.slug}/holds/",
+                      hold_body(stay, quantity=1), key="sw1").json()
+    with tenant_context(group):
+        Hold.objects.filter(public_id=lapsed["id"]).update(
+            expires_at=timezone.now() - timedelta(seconds=1))
+    with committed():
+        response = post(client, f"/api/v1/groups/{group.slug}/holds/",
+                        hold_body(stay, quantity=9), key="sw2")
+    assert response.json()["code"] == "sold_out"
+    with tenant_context(group):
+        assert Hold.objects.get(public_id=lapsed["id"]).status == Hold.Status.EXPIRED
+    assert list(WebhookDelivery.objects.values_list("event_type", flat=True)) == [
+        "hold.expired"]
 
 
 def test_retries_back_off_for_more_than_a_day_then_give_up(group, stay, endpoint,
@@ -303,7 +328,7 @@ def test_hold_expired_goes_only_to_the_partner_that_made_the_hold(
                     key="made-by-me").json()
     block, double, _, arrival = stay
     with tenant_context(group):
-        hold_create(block=block, room_type=double, check_in=arrival,
+        hold_create(block=block, room_type_id=double.pk, check_in=arrival,
                     check_out=arrival + timedelta(days=1), quantity=1, currency="EUR",
                     idempotency_key="microsite:abc")
         Hold.objects.update(expires_at=timezone.now() - timedelta(seconds=1))

@@ -97,7 +97,7 @@ def prepay_block(group):
 
 
 def new_hold(block, room_type, *, key="k1", quantity=1):
-    return hold_create(block=block, room_type=room_type, check_in=block.arrival,
+    return hold_create(block=block, room_type_id=room_type.pk, check_in=block.arrival,
                        check_out=block.departure, quantity=quantity, currency="EUR",
                        idempotency_key=key)
 

@@ -32,7 +32,7 @@ def wedding(db):
 
 
 def hold(block, double, arrival, key="k1"):
-    return hold_create(block=block, room_type=double, check_in=arrival,
+    return hold_create(block=block, room_type_id=double.pk, check_in=arrival,
                        check_out=arrival + timedelta(days=2), quantity=1, currency="EUR",
                        idempotency_key=key)
 

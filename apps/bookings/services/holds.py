@@ -8,7 +8,6 @@ from django.utils import timezone
 from psycopg import errors as pg_errors
 
 from apps.core.exceptions import Conflict, Unavailable
-from apps.hotels.models import RoomType
 from apps.inventory.models import BlockNight, RoomBlock
 from apps.risk.scoring import hold_risk
 
@@ -17,7 +16,8 @@ from .. import locks
 from ..models import Hold
 from ..pricing import quote_for
 from .nights import lock_stays, rows_of, save_counts, shift
-from .stay import sold_out_error, sold_out_nights, stay_nights, stay_validate
+from .stay import (room_type_offered_check, sold_out_error, sold_out_nights, stay_nights,
+                   stay_rules_check)
 
 logger = logging.getLogger(__name__)
 
@@ -55,77 +55,85 @@ def expire_in_memory(holds: list[Hold], rows: list[BlockNight]) -> list[BlockNig
     return touched
 
 
-def hold_create(*, block: RoomBlock, room_type: RoomType, check_in: date, check_out: date,
+def hold_create(*, block: RoomBlock, room_type_id: int, check_in: date, check_out: date,
                 quantity: int, idempotency_key: str, currency: str,
                 channel: str = "microsite") -> Hold:
     """Hold `quantity` rooms for every night of the stay, or raise sold_out / busy.
 
-    The same idempotency key always returns the same hold; reusing it for a different
-    stay is refused. Lapsed holds in the block are released first, so an expired hold
-    never keeps rooms from the next guest.
+    The same idempotency key always returns the same hold (the key is unique, so a
+    repeat's insert fails and the first hold is returned); reusing it for a different stay
+    is refused. A hold that has lapsed but not yet been swept never keeps rooms from the
+    next guest: when rooms are short, lapsed holds in the block are released and the hold
+    is tried once more. Repeats and sweeps are looked for only when they matter, so the
+    usual hold makes no query for them.
     """
-    existing = Hold.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return _same_request_or_conflict(existing, block, room_type, check_in, check_out,
-                                         quantity)
-    stay_validate(block=block, room_type_id=room_type.pk, check_in=check_in,
-                  check_out=check_out, quantity=quantity)
-    nights = stay_nights(check_in, check_out)
-    # Looked up before queueing, so the usual case (nothing lapsed) adds no query to the
-    # stretch that contenders wait for. A hold lapsing in between is swept next time.
-    sweep = Hold.objects.filter(block=block, status=Hold.Status.ACTIVE,
-                                expires_at__lte=timezone.now()).exists()
+    stay_rules_check(block=block, check_in=check_in, check_out=check_out, quantity=quantity)
     # APT-1 risk check, before queueing and outside the transaction; never raises.
-    risk = hold_risk(block=block, room_type_id=room_type.pk, check_in=check_in,
+    risk = hold_risk(block=block, room_type_id=room_type_id, check_in=check_in,
                      check_out=check_out, quantity=quantity, channel=channel,
                      event_kind=getattr(connection.tenant, "kind", None))
+    stay = dict(block=block, room_type_id=room_type_id, check_in=check_in,
+                check_out=check_out, quantity=quantity)
     try:
-        with locks.block_lock(block), transaction.atomic():
-            now = timezone.now()
-            lapsed = lapsed_holds(block=block, now=now) if sweep else []
-            rows = lock_stays(block=block, stays=[(room_type.pk, check_in, check_out)] + [
-                (h.room_type_id, h.check_in, h.check_out) for h in lapsed])
-            touched = expire_in_memory(lapsed, rows)
-            stay_rows = rows_of(rows, room_type.pk, check_in, check_out)
-            short = count_short_nights(stay_rows, nights, quantity)
-            if short:
-                raise sold_out_error(short)
-            shift(stay_rows, held=quantity)
-            save_counts(list({row.pk: row for row in touched + stay_rows}.values()))
-            for hold in lapsed:
-                hold.save(update_fields=["status", "updated_at"])
-            quote = quote_for(hotel=block.hotel, nights=stay_rows, rooms=quantity,
-                              currency=currency)
-            return Hold.objects.create(
-                block=block, room_type=room_type, check_in=check_in, check_out=check_out,
-                quantity=quantity, idempotency_key=idempotency_key, channel=channel,
-                expires_at=now + timedelta(minutes=block.hold_minutes),
-                nightly_rates=quote.nightly_rates, total_minor=quote.total_minor,
-                currency=currency, risk_score=risk.score, risk_model_version=risk.version)
+        try:
+            return _hold_rooms(**stay, idempotency_key=idempotency_key, currency=currency,
+                               channel=channel, risk=risk)
+        except Conflict as error:
+            if error.code != "sold_out":
+                raise
+            repeat = Hold.objects.filter(idempotency_key=idempotency_key).first()
+            if repeat is not None:  # the guest's first submit got the rooms
+                return _same_request_or_conflict(repeat, **stay)
+            if not block_holds_expire(block=block):
+                raise
+            return _hold_rooms(**stay, idempotency_key=idempotency_key, currency=currency,
+                               channel=channel, risk=risk)
     except IntegrityError as error:
-        return _after_integrity_error(error, idempotency_key, nights)
+        return _after_integrity_error(error, idempotency_key, stay)
     except OperationalError as error:
         if database_busy(error):
             raise busy_error() from error
         raise
 
 
-def _after_integrity_error(error, idempotency_key, nights):
-    """A racing duplicate key returns the first hold; a broken allotment is sold out."""
+def _hold_rooms(*, block, room_type_id, check_in, check_out, quantity, idempotency_key,
+                currency, channel, risk) -> Hold:
+    """The contended stretch, kept short: lock the nights, count, write, commit."""
+    with locks.block_lock(block), transaction.atomic():
+        rows = lock_stays(block=block, stays=[(room_type_id, check_in, check_out)])
+        if not rows:
+            room_type_offered_check(block=block, room_type_id=room_type_id)
+        short = count_short_nights(rows, stay_nights(check_in, check_out), quantity)
+        if short:
+            raise sold_out_error(short)
+        shift(rows, held=quantity)
+        save_counts(rows)
+        quote = quote_for(hotel=block.hotel, nights=rows, rooms=quantity, currency=currency)
+        return Hold.objects.create(
+            block=block, room_type_id=room_type_id, check_in=check_in, check_out=check_out,
+            quantity=quantity, idempotency_key=idempotency_key, channel=channel,
+            expires_at=timezone.now() + timedelta(minutes=block.hold_minutes),
+            nightly_rates=quote.nightly_rates, total_minor=quote.total_minor,
+            currency=currency, risk_score=risk.score, risk_model_version=risk.version)
+
+
+def _after_integrity_error(error, idempotency_key, stay):
+    """A repeated key returns the first hold; a broken allotment is sold out."""
     cause = error.__cause__
     if isinstance(cause, pg_errors.UniqueViolation):
         existing = Hold.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
-            return existing
+            return _same_request_or_conflict(existing, **stay)
     if isinstance(cause, pg_errors.CheckViolation):
         logger.error("never_sell_more_than_allotment stopped an oversell: %s", error)
-        raise sold_out_error([night.isoformat() for night in nights]) from error
+        raise sold_out_error([night.isoformat() for night in
+                              stay_nights(stay["check_in"], stay["check_out"])]) from error
     raise error
 
 
-def _same_request_or_conflict(hold, block, room_type, check_in, check_out, quantity):
+def _same_request_or_conflict(hold, *, block, room_type_id, check_in, check_out, quantity):
     if (hold.block_id, hold.room_type_id, hold.check_in, hold.check_out, hold.quantity) != (
-            block.pk, room_type.pk, check_in, check_out, quantity):
+            block.pk, room_type_id, check_in, check_out, quantity):
         raise Conflict("This request key was already used for a different stay.",
                        code="idempotency_key_reused")
     return hold
@@ -149,18 +157,25 @@ def hold_release(*, hold: Hold) -> Hold:
 def holds_expire(*, now: datetime | None = None) -> int:
     """Release every lapsed hold in the current group. Returns how many were released."""
     now = now or timezone.now()
-    released = 0
     block_ids = set(Hold.objects.filter(status=Hold.Status.ACTIVE, expires_at__lte=now)
                     .values_list("block_id", flat=True))
-    for block in RoomBlock.objects.filter(pk__in=block_ids).order_by("pk"):
-        with locks.block_lock(block), transaction.atomic():
-            lapsed = lapsed_holds(block=block, now=now)
-            if not lapsed:
-                continue
-            rows = lock_stays(block=block, stays=[(h.room_type_id, h.check_in, h.check_out)
-                                                  for h in lapsed])
-            save_counts(list({r.pk: r for r in expire_in_memory(lapsed, rows)}.values()))
-            for hold in lapsed:
-                hold.save(update_fields=["status", "updated_at"])
-            released += len(lapsed)
-    return released
+    return sum(block_holds_expire(block=block, now=now)
+               for block in RoomBlock.objects.filter(pk__in=block_ids).order_by("pk"))
+
+
+def block_holds_expire(*, block: RoomBlock, now: datetime | None = None) -> int:
+    """Release the block's lapsed holds; returns how many (no lock taken when none)."""
+    now = now or timezone.now()
+    if not Hold.objects.filter(block=block, status=Hold.Status.ACTIVE,
+                               expires_at__lte=now).exists():
+        return 0
+    with locks.block_lock(block), transaction.atomic():
+        lapsed = lapsed_holds(block=block, now=now)
+        if not lapsed:
+            return 0
+        rows = lock_stays(block=block, stays=[(h.room_type_id, h.check_in, h.check_out)
+                                              for h in lapsed])
+        save_counts(list({r.pk: r for r in expire_in_memory(lapsed, rows)}.values()))
+        for hold in lapsed:
+            hold.save(update_fields=["status", "updated_at"])
+        return len(lapsed)

@@ -8,11 +8,17 @@ were missing.
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.db.models import F
+from django.db import connection
 
 from apps.inventory.models import BlockNight, RoomBlock
 
 from .. import locks
+
+
+# A fixed statement for the same reason as locks.LOCK_NIGHTS_SQL: it runs while the rows
+# are locked.
+ADD_COUNTS_SQL = (f"UPDATE {BlockNight._meta.db_table} SET held = held + %s, "
+                  f"booked = booked + %s WHERE id = ANY(%s)")
 
 
 def lock_stays(*, block: RoomBlock, stays: list[tuple[int, date, date]]) -> list[BlockNight]:
@@ -51,6 +57,6 @@ def save_counts(rows: list[BlockNight]) -> None:
         if change != (0, 0):
             by_change[change].append(row.pk)
             row.counts_as_read = (row.held, row.booked)
-    for (held, booked), ids in by_change.items():
-        BlockNight.objects.filter(pk__in=ids).update(held=F("held") + held,
-                                                     booked=F("booked") + booked)
+    with connection.cursor() as cursor:
+        for (held, booked), ids in by_change.items():
+            cursor.execute(ADD_COUNTS_SQL, [held, booked, ids])

@@ -13,6 +13,20 @@ BOOKABLE = {RoomBlock.Status.TENTATIVE, RoomBlock.Status.DEFINITE}
 
 def stay_validate(*, block: RoomBlock, room_type_id: int, check_in: date, check_out: date,
                   quantity: int) -> None:
+    """Is this a stay the block offers? (One query: is the room type in the block.)"""
+    stay_rules_check(block=block, check_in=check_in, check_out=check_out, quantity=quantity)
+    room_type_offered_check(block=block, room_type_id=room_type_id)
+
+
+def room_type_offered_check(*, block: RoomBlock, room_type_id: int) -> None:
+    if not BlockNight.objects.filter(block=block, room_type_id=room_type_id).exists():
+        raise ValidationFailed("This room type is not offered in this block.",
+                               code="room_type_not_offered")
+
+
+def stay_rules_check(*, block: RoomBlock, check_in: date, check_out: date,
+                     quantity: int) -> None:
+    """The rules a stay must meet whatever the rooms: no query."""
     if block.status not in BOOKABLE:
         raise Conflict("Rooms at this hotel are no longer offered for this event.",
                        code="block_closed")
@@ -31,9 +45,6 @@ def stay_validate(*, block: RoomBlock, room_type_id: int, check_in: date, check_
         raise Conflict(f"Booking closed on {block.cutoff_date:%d %B %Y}, the date the hotel "
                        f"took unsold rooms back. Contact the organisers for help.",
                        code="past_cutoff")
-    if not BlockNight.objects.filter(block=block, room_type_id=room_type_id).exists():
-        raise ValidationFailed("This room type is not offered in this block.",
-                               code="room_type_not_offered")
     first = block.arrival - timedelta(days=block.shoulder_nights_before)
     last_check_out = block.departure + timedelta(days=block.shoulder_nights_after)
     if check_in < first or check_out > last_check_out:

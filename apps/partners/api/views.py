@@ -238,8 +238,7 @@ class HoldList(PartnerView):
     def post(self, request, slug):
         data = self.valid(s.HoldCreateSerializer, request.data)
         block = self.block(data["block"])
-        room_type = _room_type(data["room_type"])
-        hold = hold_create(block=block, room_type=room_type, check_in=data["check_in"],
+        hold = hold_create(block=block, room_type_id=data["room_type"], check_in=data["check_in"],
                            check_out=data["check_out"], quantity=data["quantity"],
                            currency=self.group.currency, channel="api",
                            idempotency_key=api_hold_key(request.auth,
