@@ -19,3 +19,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Tests reuse block ids across rolled-back transactions: remembered rates would leak
+# between them (tests/core/test_memo.py tests the memory itself).
+RISK_STAY_RATES_SECONDS = 0

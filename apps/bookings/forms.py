@@ -25,11 +25,13 @@ class StayForm(forms.Form):
         (n, str(n)) for n in range(1, MAX_ROOMS_PER_BOOKING + 1)])
     request_key = forms.CharField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, options: StayOptions, **kwargs):
+    def __init__(self, *args, options: StayOptions | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.offer(options)
+        if options is not None:
+            self.offer(options)
 
     def offer(self, options: StayOptions) -> None:
+        """List the block's choices in the widgets (for showing the form)."""
         self.fields["room_type"].widget.choices = [(rt.pk, rt.name)
                                                    for rt in options.room_types]
         check_ins = options.nights

@@ -34,6 +34,7 @@ from django.db.transaction import TransactionManagementError
 from django_redis import get_redis_connection
 from redis.exceptions import RedisError
 
+from apps.core import sql
 from apps.core.exceptions import Unavailable
 from apps.inventory.models import BlockNight, RoomBlock
 
@@ -188,18 +189,10 @@ def block_lock(block: RoomBlock):
             logger.warning("Redis lock %s not released cleanly: %s", lock.name, error)
 
 
-def _night_columns() -> tuple[list[str], str]:
-    fields = BlockNight._meta.concrete_fields
-    return [f.attname for f in fields], ", ".join(f'"{f.column}"' for f in fields)
-
-
-_NIGHT_ATTNAMES, _NIGHT_COLUMNS = _night_columns()
-# Written out rather than built by the ORM: this is the statement every contender waits
-# on, and composing it through the ORM cost about 1 ms of CPU per call on this 2-core
-# machine (`make bench-booking`), which is time the rows stay locked for the next guest.
-# The table is unqualified: the connection's search_path is the group's schema.
+# Written out rather than built by the ORM (apps/core/sql.py says why): this is the
+# statement every contender waits on.
 LOCK_NIGHTS_SQL = (
-    f"SELECT {_NIGHT_COLUMNS} FROM {BlockNight._meta.db_table} "
+    f"SELECT {sql.columns(BlockNight)} FROM {BlockNight._meta.db_table} "
     f"WHERE block_id = %s AND room_type_id = ANY(%s) AND night BETWEEN %s AND %s "
     f"ORDER BY room_type_id, night FOR UPDATE")
 
@@ -209,11 +202,9 @@ def lock_nights(*, block: RoomBlock, room_type_ids: list[int], first_night: date
     """The block's night rows for these room types and nights, locked, in the fixed order."""
     if not connection.in_atomic_block:
         raise TransactionManagementError("lock_nights needs a transaction to lock in.")
-    with connection.cursor() as cursor:
-        cursor.execute(LOCK_NIGHTS_SQL, [block.pk, list(room_type_ids), first_night,
-                                         last_night])
-        return [BlockNight.from_db(connection.alias, _NIGHT_ATTNAMES, row)
-                for row in cursor.fetchall()]
+    return [row for row, in sql.fetch(LOCK_NIGHTS_SQL, [block.pk, list(room_type_ids),
+                                                         first_night, last_night],
+                                       BlockNight)]
 
 
 def lock_hold(hold_id: int) -> Hold:

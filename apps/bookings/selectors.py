@@ -6,7 +6,8 @@ from datetime import date, timedelta
 from django.db.models import Sum
 from django.utils import timezone
 
-from apps.hotels.models import RoomType
+from apps.core import sql
+from apps.hotels.models import Hotel, RoomType
 from apps.inventory.models import BlockNight, RoomBlock
 
 from .models import Hold
@@ -50,13 +51,26 @@ class StayOptions:
     last_check_out: date
 
 
-def stay_options(block: RoomBlock, *, room_types: bool = True) -> StayOptions:
-    """The block's room types (one query; skipped with room_types=False) and nights."""
+# Every hold starts with this read: written out (apps/core/sql.py says why).
+BLOCK_WITH_HOTEL_SQL = (
+    f"SELECT {sql.columns(RoomBlock, 'b')}, {sql.columns(Hotel, 'h')} "
+    f"FROM {RoomBlock._meta.db_table} b JOIN {Hotel._meta.db_table} h ON h.id = b.hotel_id "
+    f"WHERE b.id = %s")
+
+
+def block_with_hotel(block_id: int) -> RoomBlock | None:
+    """The block with its hotel (prices need the hotel's taxes and fees), or None."""
+    for block, hotel in sql.fetch(BLOCK_WITH_HOTEL_SQL, [block_id], RoomBlock, Hotel):
+        block.hotel = hotel
+        return block
+    return None
+
+
+def stay_options(block: RoomBlock) -> StayOptions:
     first, last_out = bookable_nights(block)
     room_type_ids = BlockNight.objects.filter(block=block).values("room_type_id").distinct()
     return StayOptions(
-        room_types=list(RoomType.objects.filter(pk__in=room_type_ids).order_by("name"))
-        if room_types else [],
+        room_types=list(RoomType.objects.filter(pk__in=room_type_ids).order_by("name")),
         nights=[first + timedelta(days=n) for n in range((last_out - first).days)],
         last_check_out=last_out)
 

@@ -22,7 +22,7 @@ from apps.payments.services import checkout_start
 
 from .forms import ChangeForm, GuestForm, StayForm
 from .models import Booking, Hold
-from .selectors import availability_grid, stay_options
+from .selectors import availability_grid, block_with_hotel, stay_options
 from .services import (GuestDetails, booking_cancel, booking_confirm, booking_modify,
                        hold_create, hold_release)
 from .services.bookings import free_cancellation_until
@@ -30,8 +30,8 @@ from .services.stay import BOOKABLE
 
 
 def _bookable_block(block_id: int) -> RoomBlock:
-    block = get_object_or_404(RoomBlock.objects.select_related("hotel"), pk=block_id)
-    if block.status not in BOOKABLE:
+    block = block_with_hotel(block_id)
+    if block is None or block.status not in BOOKABLE:
         raise Http404("This hotel is no longer offered for this event.")
     return block
 
@@ -39,9 +39,9 @@ def _bookable_block(block_id: int) -> RoomBlock:
 def block_detail(request, block_id: int):
     block = _bookable_block(block_id)
     if request.method == "POST":
-        # The service checks the room type and nights against the block's night rows, so
-        # the form needs no query; the choices are listed only if it is shown again.
-        form = StayForm(request.POST, options=stay_options(block, room_types=False))
+        # The service checks the room type and nights against the block's night rows;
+        # the form lists the choices only if it is shown again.
+        form = StayForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
             try:

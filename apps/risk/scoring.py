@@ -7,9 +7,12 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
+from django.db import connection
 from django.db.models import Avg
 from django.utils import timezone
 
+from apps.core.memo import Recent
 from apps.hotels.models import SupplierRate
 from apps.inventory.models import BlockNight, RoomBlock
 
@@ -28,6 +31,29 @@ class Risk:
 NO_RISK = Risk(None, "")
 
 
+# The rates around a stay, remembered for a minute per process: under a rush every guest
+# asks about the same few stays, and the two averages cost as much CPU as the rest of the
+# hold. They feed one feature (sell rate against the public rate); a minute-old rate moves
+# a score a little, never a price.
+_stay_rates = Recent(lambda: settings.RISK_STAY_RATES_SECONDS)
+
+
+def stay_rates(*, block: RoomBlock, room_type_id: int, check_in: date,
+               check_out: date) -> tuple[float | None, float | None]:
+    """(average sell rate of the block's nights, average public rate), minor units."""
+    def load():
+        sell = (BlockNight.objects.filter(block=block, room_type_id=room_type_id,
+                                          night__gte=check_in, night__lt=check_out)
+                .aggregate(rate=Avg("sell_rate_minor"))["rate"])
+        public = (SupplierRate.objects.filter(room_type_id=room_type_id, night__gte=check_in,
+                                              night__lt=check_out)
+                  .aggregate(rate=Avg("rate_minor"))["rate"]) if sell else None
+        return (float(sell) if sell else None, float(public) if public else None)
+
+    return _stay_rates.get((connection.schema_name, block.pk, room_type_id, check_in,
+                            check_out), load)
+
+
 def hold_risk(*, block: RoomBlock, room_type_id: int, check_in: date, check_out: date,
               quantity: int, channel: str, event_kind: str, today: date | None = None) -> Risk:
     """Score a stay about to be held (no guest details yet)."""
@@ -35,18 +61,13 @@ def hold_risk(*, block: RoomBlock, room_type_id: int, check_in: date, check_out:
         scorer = serving.get_scorer()
         if scorer is None:
             return NO_RISK
-        sell = (BlockNight.objects.filter(block=block, room_type_id=room_type_id,
-                                          night__gte=check_in, night__lt=check_out)
-                .aggregate(rate=Avg("sell_rate_minor"))["rate"]) \
-            if "rate_ratio" in scorer.features else None
-        public = (SupplierRate.objects.filter(room_type_id=room_type_id, night__gte=check_in,
-                                              night__lt=check_out)
-                  .aggregate(rate=Avg("rate_minor"))["rate"]) if sell else None
+        sell, public = (stay_rates(block=block, room_type_id=room_type_id, check_in=check_in,
+                                   check_out=check_out)
+                        if "rate_ratio" in scorer.features else (None, None))
         record = stay_record(block=block, event_kind=event_kind, check_in=check_in,
                              check_out=check_out, quantity=quantity, channel=channel,
                              booked_on=today or timezone.localdate(),
-                             sell_rate=float(sell) if sell else None,
-                             public_rate=float(public) if public else None)
+                             sell_rate=sell, public_rate=public)
         return Risk(scorer.score_one(record), scorer.version)
     except Exception:
         logger.exception("APT-1: scoring a hold failed; it goes ahead unscored")
@@ -71,7 +92,6 @@ def booking_rescore(*, booking_id: int) -> Risk:
                                          created_at__lt=booking.created_at)
         history = (earlier.filter(status=Booking.Status.CANCELLED).count(),
                    earlier.filter(status=Booking.Status.CONFIRMED).count())
-        from django.db import connection
 
         record = booking_record(booking, getattr(connection.tenant, "kind", None), history,
                                 PublicRates([booking]).mean(booking.room_type_id,

@@ -33,8 +33,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "64"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "6"))
 WARM_UP_SECONDS = 2
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+# Default: what ancile/gunicorn_conf.py gives production (one per core, plus one).
+WORKERS = int(os.environ.get("BENCH_WORKERS", (os.cpu_count() or 1) + 1))
 THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 ALLOTMENT = 1_000_000
 HOST = "bench.localhost"
@@ -76,6 +77,14 @@ def make_block(label: str):
                          last_night=arrival + timedelta(days=1), allotment=ALLOTMENT,
                          net_rate_minor=9000, sell_rate_minor=10000)
     return group, block, room_type, arrival
+
+
+def ensure_risk_model():
+    """Holds are scored by APT-1 here as in production: train the demo model once if no
+    model is active in the bench database (about half a minute, the first time only)."""
+    from django.core.management import call_command
+
+    call_command("train_risk", "--source", "synthetic", "--if-missing", verbosity=0)
 
 
 def verify(group, block):
@@ -241,9 +250,12 @@ def summary(name, attempts, holds, elapsed, latencies, oversold, errors_5xx):
 
 
 def run_round(n):
-    """One round: every strategy once, back to back, so they share the machine's mood."""
+    """One round: every strategy once, back to back, so they share the machine's mood.
+    The two app strategies take turns going first, so neither always inherits the
+    other's leftovers (autovacuum, a warm or cold cache)."""
     rows = []
-    for name, redis_lock in [("redis+sfu", True), ("sfu", False)]:
+    order = [("redis+sfu", True), ("sfu", False)]
+    for name, redis_lock in (order if n % 2 else order[::-1]):
         group, block, room_type, arrival = make_block(name)
         print(f"  round {n}: {name} …", flush=True)
         rows.append(http_strategy(name, redis_lock, group, block, room_type, arrival))
@@ -265,14 +277,19 @@ def median_row(rows):
 
 def main():
     setup_django()
+    ensure_risk_model()
     print(f"bench-booking: {CLIENTS} concurrent clients, {ROUNDS} rounds of {SECONDS:.0f}s "
           f"per strategy, gunicorn with {WORKERS} workers x {THREADS} threads, "
           f"{os.cpu_count()} CPU cores", flush=True)
     rounds = [run_round(n + 1) for n in range(ROUNDS)]
-    names = [row["strategy"] for row in rounds[0]]
+    names = ["redis+sfu", "sfu", "raw-pg"]
     results = [median_row([r for rows in rounds for r in rows if r["strategy"] == name])
                for name in names]
-    ratios = [rows[0]["holds_per_s"] / max(rows[1]["holds_per_s"], 0.1) for rows in rounds]
+    ratios = []
+    for rows in rounds:
+        by_name = {row["strategy"]: row for row in rows}
+        ratios.append(by_name["redis+sfu"]["holds_per_s"]
+                      / max(by_name["sfu"]["holds_per_s"], 0.1))
 
     columns = ["strategy", "clients", "attempts", "holds", "holds_per_s", "p50_ms", "p99_ms",
                "oversold", "errors_5xx"]

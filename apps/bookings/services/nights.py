@@ -15,8 +15,7 @@ from apps.inventory.models import BlockNight, RoomBlock
 from .. import locks
 
 
-# A fixed statement for the same reason as locks.LOCK_NIGHTS_SQL: it runs while the rows
-# are locked.
+# Written out (apps/core/sql.py says why): it runs while the night rows are locked.
 ADD_COUNTS_SQL = (f"UPDATE {BlockNight._meta.db_table} SET held = held + %s, "
                   f"booked = booked + %s WHERE id = ANY(%s)")
 
