@@ -124,6 +124,9 @@ TBO_BASE_URL = env("TBO_BASE_URL", "")
 TBO_USERNAME = env("TBO_USERNAME", "")
 TBO_PASSWORD = env("TBO_PASSWORD", "")
 
+# How long a process remembers a stay's rates to price a hold before locking its nights
+# (apps/bookings/pricing.py); the locked rows always have the last word.
+BOOKING_RATES_MEMO_SECONDS = float(env("ANCILE_BOOKING_RATES_MEMO_SECONDS", default="60"))
 # Queue booking contenders in Redis in front of PostgreSQL's row locks (apps.bookings.locks).
 BOOKING_REDIS_LOCK = env_bool("ANCILE_BOOKING_REDIS_LOCK", True)
 # How many guests per block may be past the Redis queue at once (the rest wait in Redis).

@@ -22,3 +22,4 @@ STORAGES = {
 # Tests reuse block ids across rolled-back transactions: remembered rates would leak
 # between them (tests/core/test_memo.py tests the memory itself).
 RISK_STAY_RATES_SECONDS = 0
+BOOKING_RATES_MEMO_SECONDS = 0

@@ -10,6 +10,11 @@
    with SELECT ... FOR UPDATE, always ordered by (room_type_id, night), so two
    transactions can never wait on each other in a circle. A hold or booking row is locked
    (`lock_hold`, `lock_booking`) *before* any night rows.
+   A new hold (services/holds.py) overlaps Redis with its own work: it asks for its place,
+   inserts its own new row (which no other guest can wait on) while Redis answers, waits
+   for the place, locks and counts the nights, and hands the place on before it commits.
+   The place then covers exactly the contended stretch, and the next guest's row locks
+   are asked for while this one commits.
 3. Every database connection opens with `lock_timeout` = settings.DB_LOCK_TIMEOUT_MS,
    below the Redis lock's TTL, so the database never waits on a holder whose Redis lock
    has lapsed; a wait that runs out becomes "busy, try again" for the guest.
@@ -20,19 +25,18 @@
    through `transaction.on_commit`.
 """
 
-import functools
+import hashlib
 import logging
 import secrets
 import time
 from contextlib import contextmanager
 from datetime import date
-from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import connection
 from django.db.transaction import TransactionManagementError
 from django_redis import get_redis_connection
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 from apps.core import sql
 from apps.core.exceptions import Unavailable
@@ -102,12 +106,9 @@ return 0
 """
 
 
-@functools.lru_cache(maxsize=8)
-def _scripts(client):
-    """The lock's Lua scripts, sent by SHA (EVALSHA) rather than as text on every call."""
-    return SimpleNamespace(acquire=client.register_script(ACQUIRE_SCRIPT),
-                           release=client.register_script(RELEASE_SCRIPT),
-                           claim=client.register_script(CLAIM_SCRIPT))
+_SHA = {script: hashlib.sha1(script.encode()).hexdigest()
+        for script in (ACQUIRE_SCRIPT, RELEASE_SCRIPT, CLAIM_SCRIPT)}
+BUSY_MESSAGE = "Lots of guests are booking right now. Please try again in a moment."
 
 
 class QueuedRedisLock:
@@ -117,9 +118,15 @@ class QueuedRedisLock:
     lets newcomers overtake guests who have waited longest. Here each waiter sleeps on
     its own wake-up list; a release passes its place to the first in the queue and wakes
     only them. With two places the next guest's transaction is already queued at the
-    row locks when the current one commits, so Redis's round trips overlap the database
-    work instead of adding to it; everyone else waits in Redis, not on a PostgreSQL
-    connection. The lock, its queue and the wake-up lists share the name's hash tag.
+    row locks when the current one commits; everyone else waits in Redis, not on a
+    PostgreSQL connection. The lock, its queue and the wake-up lists share the name's
+    hash tag.
+
+    Asking and handing on are split in two (send now, read the answer later), so a caller
+    can overlap those round trips with its database work: `ask()` ... `wait()`, and
+    `hand_on()` ... `handed_on()`. `acquire()` and `release()` do both halves at once.
+    The lock talks over one connection of its own from the client's pool, sending
+    scripts by SHA (and their text, once, to a Redis that has forgotten them).
     """
 
     def __init__(self, client, name: str, *, slots: int = 1):
@@ -129,64 +136,191 @@ class QueuedRedisLock:
         self.queue = f"{name}:queue"
         self.token = secrets.token_hex(8)
         self.wake = f"{name}:wake:{self.token}"
-        self.scripts = _scripts(client)
+        self._conn = None
+        self._pending = None  # the script whose answer is still to be read
 
-    def acquire(self, *, ttl: float, wait: float) -> bool:
-        ttl_ms = int(ttl * 1000)
-        if self.scripts.acquire([self.name, self.queue], [self.token, ttl_ms, self.slots,
-                                                          int((wait + ttl) * 1000)]):
+    # ---------------------------------------------------------------- round trips
+    def _send(self, script: str, *args) -> None:
+        if self._conn is None:
+            self._conn = self.client.connection_pool.get_connection()
+        self._pending = (script, args)
+        try:
+            self._conn.send_command("EVALSHA", _SHA[script], 2, self.name, self.queue, *args)
+        except RedisError:
+            self.close(broken=True)
+            raise
+
+    def _answer(self):
+        script, args = self._pending
+        self._pending = None
+        try:
+            try:
+                return self._conn.read_response()
+            except NoScriptError:  # a restarted Redis has forgotten the script
+                self._conn.send_command("EVAL", script, 2, self.name, self.queue, *args)
+                return self._conn.read_response()
+        except RedisError:
+            self.close(broken=True)
+            raise
+
+    def _command(self, *args):
+        try:
+            self._conn.send_command(*args)
+            return self._conn.read_response()
+        except RedisError:
+            self.close(broken=True)
+            raise
+
+    def close(self, *, broken: bool = False) -> None:
+        """Give the connection back to the pool (dropped first if a reply is owed)."""
+        if self._conn is not None:
+            if broken or self._pending is not None:
+                self._conn.disconnect()
+            self.client.connection_pool.release(self._conn)
+            self._conn, self._pending = None, None
+
+    # ---------------------------------------------------------------- the lock
+    def ask(self, *, ttl: float, wait: float) -> None:
+        """Take a place if one is free, else join the queue; the answer comes in wait()."""
+        self.ttl_ms, self.wait_seconds = int(ttl * 1000), wait
+        self.asked_at = time.monotonic()
+        self._send(ACQUIRE_SCRIPT, self.token, self.ttl_ms, self.slots,
+                   int((wait + ttl) * 1000))
+
+    def wait(self) -> bool:
+        """True once this lock has a place; False if none came within the wait."""
+        if self._answer():
             return True
-        deadline = time.monotonic() + wait
+        deadline = self.asked_at + self.wait_seconds
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return self._give_up()
-            if self.client.blpop([self.wake], timeout=min(remaining, LOCK_POLL_SECONDS)):
+            if self._command("BLPOP", self.wake, min(remaining, LOCK_POLL_SECONDS)):
                 return True  # handed over by a holder
-            if self.scripts.claim([self.name, self.queue], [self.token, ttl_ms, self.slots]):
+            self._send(CLAIM_SCRIPT, self.token, self.ttl_ms, self.slots)
+            if self._answer():
                 return True
 
+    def acquire(self, *, ttl: float, wait: float) -> bool:
+        self.ask(ttl=ttl, wait=wait)
+        return self.wait()
+
+    def withdraw(self) -> None:
+        """Asked but no longer wanted: give back the place, or leave the queue."""
+        if self._answer():
+            self.release()
+        else:
+            self._give_up()
+
     def _give_up(self) -> bool:
-        self.client.lrem(self.queue, 0, self.token)
-        if self.client.zscore(self.name, self.token) is not None:
+        self._command("LREM", self.queue, 0, self.token)
+        if self._command("ZSCORE", self.name, self.token) is not None:
             self.release()  # handed over just as we gave up: pass it on
+        self.close()
         return False
 
+    def hand_on(self) -> None:
+        """Give the place up (to the first in the queue); the answer comes in handed_on()."""
+        self._send(RELEASE_SCRIPT, self.token, int(LOCK_TTL_SECONDS * 1000))
+
+    def handed_on(self) -> bool:
+        """False if the place had already lapsed (its TTL ran out before the hand-on)."""
+        released = bool(self._answer())
+        self.close()
+        return released
+
     def release(self) -> bool:
-        return bool(self.scripts.release([self.name, self.queue],
-                                          [self.token, int(LOCK_TTL_SECONDS * 1000)]))
+        self.hand_on()
+        return self.handed_on()
+
+
+class BlockPlace:
+    """A guest's place in one block's Redis queue, as `block_lock` gives it out.
+
+    Redis failing never fails the booking: the place is then given up (logged) and the row
+    locks alone keep the block correct (rule 4).
+    """
+
+    def __init__(self, lock: QueuedRedisLock | None):
+        self.lock = lock
+        self.state = "off" if lock is None else "new"
+
+    def _redis_failed(self, error: RedisError) -> None:
+        logger.warning("Redis lock unavailable for %s (%s); relying on row locks alone",
+                       self.lock.name, error)
+        self.lock.close(broken=True)
+        self.state = "off"
+
+    def ask(self) -> None:
+        if self.state == "new":
+            try:
+                self.lock.ask(ttl=LOCK_TTL_SECONDS, wait=LOCK_WAIT_SECONDS)
+                self.state = "asked"
+            except RedisError as error:
+                self._redis_failed(error)
+
+    def wait(self) -> None:
+        """Return once this guest has a place; raise "busy" if none came in time."""
+        if self.state != "asked":
+            return
+        try:
+            got = self.lock.wait()
+        except RedisError as error:
+            self._redis_failed(error)
+            return
+        if not got:
+            self.state = "done"
+            raise Unavailable(BUSY_MESSAGE, code="busy", extra={"retry_after": 2})
+        self.state = "held"
+
+    def hand_on(self) -> None:
+        """Let the next guest in now; this guest's own row locks last until its commit."""
+        if self.state == "held":
+            try:
+                self.lock.hand_on()
+                self.state = "handing"
+            except RedisError as error:  # Redis went away: the TTL frees the place
+                self._redis_failed(error)
+
+    def leave(self) -> None:
+        """However the work ended: no place kept, no queue entry left, no answer owed."""
+        try:
+            if self.state == "asked":  # never waited (the work failed first)
+                self.lock.withdraw()
+                self.state = "done"
+            if self.state == "held":
+                self.hand_on()
+            if self.state == "handing" and not self.lock.handed_on():
+                logger.warning("Redis lock %s had expired before release", self.lock.name)
+        except RedisError as error:
+            logger.warning("Redis lock %s not released cleanly: %s", self.lock.name, error)
+            self.lock.close(broken=True)
+        finally:
+            if self.lock is not None:
+                self.lock.close()
+            self.state = "done"
 
 
 @contextmanager
-def block_lock(block: RoomBlock):
-    """Queue contenders for one block in Redis; fall through if Redis is down.
+def block_lock(block: RoomBlock, *, wait: bool = True):
+    """Queue for one block in Redis (rule 1); yields the guest's BlockPlace.
 
-    ANCILE_BOOKING_REDIS_LOCK=false switches the Redis queue off (row locks alone), for
-    deployments without Redis and for `make bench-booking`'s comparison.
+    With wait=False the place is only asked for: the caller overlaps that round trip with
+    its own work and calls place.wait() before locking any night rows. place.hand_on()
+    lets the next guest in early. ANCILE_BOOKING_REDIS_LOCK=false switches the queue off
+    (row locks alone), for deployments without Redis and for `make bench-booking`.
     """
-    if not settings.BOOKING_REDIS_LOCK:
-        yield
-        return
-    lock = QueuedRedisLock(redis_client(), block_lock_name(block),
-                           slots=settings.BOOKING_LOCK_SLOTS)
+    place = BlockPlace(QueuedRedisLock(redis_client(), block_lock_name(block),
+                                       slots=settings.BOOKING_LOCK_SLOTS)
+                       if settings.BOOKING_REDIS_LOCK else None)
+    place.ask()
     try:
-        acquired = lock.acquire(ttl=LOCK_TTL_SECONDS, wait=LOCK_WAIT_SECONDS)
-    except RedisError as error:
-        logger.warning("Redis lock unavailable for %s (%s); relying on row locks alone",
-                       lock.name, error)
-        yield
-        return
-    if not acquired:
-        raise Unavailable("Lots of guests are booking right now. Please try again in a moment.",
-                          code="busy", extra={"retry_after": 2})
-    try:
-        yield
+        if wait:
+            place.wait()
+        yield place
     finally:
-        try:
-            if not lock.release():
-                logger.warning("Redis lock %s had expired before release", lock.name)
-        except RedisError as error:  # Redis went away: the TTL frees the lock
-            logger.warning("Redis lock %s not released cleanly: %s", lock.name, error)
+        place.leave()
 
 
 # Written out rather than built by the ORM (apps/core/sql.py says why): this is the

@@ -7,8 +7,13 @@ Mandatory fees: fee_per_night_minor x nights x rooms. The guest sees the grand t
 """
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
+from django.db import connection
+
+from apps.core.memo import Recent
 from apps.hotels.models import Hotel
 from apps.inventory.models import BlockNight
 
@@ -27,9 +32,18 @@ class Quote:
         return self.room_total_minor + self.tax_minor + self.fees_minor
 
 
+def nightly_rates(nights: list[BlockNight]) -> dict:
+    """{"YYYY-MM-DD": {"net": minor, "sell": minor}} per room, for these night rows."""
+    return {row.night.isoformat(): {"net": row.net_rate_minor, "sell": row.sell_rate_minor}
+            for row in nights}
+
+
 def quote_for(*, hotel: Hotel, nights: list[BlockNight], rooms: int, currency: str) -> Quote:
-    rates = {row.night.isoformat(): {"net": row.net_rate_minor, "sell": row.sell_rate_minor}
-             for row in nights}
+    return quote_rates(hotel=hotel, rates=nightly_rates(nights), rooms=rooms,
+                       currency=currency)
+
+
+def quote_rates(*, hotel: Hotel, rates: dict, rooms: int, currency: str) -> Quote:
     room_total = sum(rate["sell"] for rate in rates.values()) * rooms
     tax = 0
     if not hotel.tax_included and hotel.tax_percent:
@@ -38,3 +52,21 @@ def quote_for(*, hotel: Hotel, nights: list[BlockNight], rooms: int, currency: s
     fees = hotel.fee_per_night_minor * len(rates) * rooms
     return Quote(nightly_rates=rates, rooms=rooms, room_total_minor=room_total, tax_minor=tax,
                  fees_minor=fees, currency=currency)
+
+
+# A stay's rates as read at most BOOKING_RATES_MEMO_SECONDS ago in this process, to price a
+# hold before its night rows are locked (so the locked stretch has no insert to wait on).
+# The locked rows have the last word: a hold priced on rates that have since changed is
+# re-priced from them before it commits.
+_recent_rates = Recent(lambda: settings.BOOKING_RATES_MEMO_SECONDS)
+
+
+def recent_rates(*, block_id: int, room_type_id: int, check_in: date, check_out: date) -> dict:
+    def load():
+        return nightly_rates(BlockNight.objects.filter(
+            block_id=block_id, room_type_id=room_type_id, night__gte=check_in,
+            night__lt=check_out).order_by("night").only("night", "net_rate_minor",
+                                                        "sell_rate_minor"))
+
+    return _recent_rates.get((connection.schema_name, block_id, room_type_id, check_in,
+                              check_out), load)

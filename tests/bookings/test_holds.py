@@ -132,3 +132,20 @@ def test_expire_pass_releases_only_lapsed_holds(block_setup, stay_dates):
     assert holds_expire() == 1
     assert holds_expire() == 0
     assert _counts(block, double) == [(1, 0)] * 3
+
+
+def test_a_hold_is_priced_from_the_locked_rows_when_remembered_rates_are_old(
+        block_setup, stay_dates, settings):
+    from apps.inventory.services import block_nights_set
+
+    settings.BOOKING_RATES_MEMO_SECONDS = 60
+    block, double, _ = block_setup
+    arrival, departure = stay_dates
+    first = _hold(block, double, arrival, departure, key="before")  # rates remembered
+    block_nights_set(block=block, room_type=double, first_night=arrival,
+                     last_night=departure - timedelta(days=1), allotment=5,
+                     net_rate_minor=10000, sell_rate_minor=15000)
+    second = _hold(block, double, arrival, departure, key="after")
+    assert first.nightly_rates[arrival.isoformat()]["sell"] == 12000
+    assert second.nightly_rates[arrival.isoformat()]["sell"] == 15000
+    assert Hold.objects.get(pk=second.pk).total_minor == 3 * 15000 + 4500 + 450

@@ -95,3 +95,38 @@ def test_two_slots_admit_two_holders_and_queue_the_third():
     assert got["ok"]
     assert redis_client().zcard("test:lock:slots") == 2
     assert second.release() and third.release()
+
+
+def test_a_place_asked_for_but_never_waited_for_is_given_back():
+    from apps.bookings.locks import BlockPlace
+
+    name = "test:lock:withdraw"
+    holder = QueuedRedisLock(redis_client(), name)
+    assert holder.acquire(ttl=5, wait=0)
+    queued = BlockPlace(QueuedRedisLock(redis_client(), name))
+    queued.ask()  # joins the queue behind the holder ...
+    queued.leave()  # ... but its work failed before it waited
+    assert redis_client().llen(f"{name}:queue") == 0
+    assert holder.release()
+    assert not redis_client().exists(name)  # nobody was handed the place
+
+    granted = BlockPlace(QueuedRedisLock(redis_client(), name))
+    granted.ask()  # a free place: taken at once
+    granted.leave()
+    assert not redis_client().exists(name)
+
+
+def test_a_place_handed_on_early_lets_the_next_guest_in_before_the_first_is_done():
+    from apps.bookings.locks import BlockPlace
+
+    name = "test:lock:early"
+    first = BlockPlace(QueuedRedisLock(redis_client(), name))
+    first.ask()
+    first.wait()
+    second = QueuedRedisLock(redis_client(), name)
+    assert not second.acquire(ttl=5, wait=0.05)
+    first.hand_on()  # e.g. before its commit
+    assert second.acquire(ttl=5, wait=1)
+    first.leave()  # reads the hand-on's answer; frees nothing of the second's
+    assert redis_client().zscore(name, second.token) is not None
+    assert second.release()

@@ -74,7 +74,8 @@ def widen_race(monkeypatch, pause=0.005):
 
 def guards_off(monkeypatch, group, parties):
     """No Redis lock, no row locks, no constraint: the naive read-check-write."""
-    monkeypatch.setattr(locks, "block_lock", lambda block: nullcontext())
+    monkeypatch.setattr(locks, "block_lock",
+                        lambda block, wait=True: nullcontext(locks.BlockPlace(None)))
     monkeypatch.setattr(locks, "lock_nights", lambda *, block, room_type_ids, first_night,
                         last_night: list(Night.objects.filter(
                             block=block, room_type_id__in=room_type_ids,
@@ -118,7 +119,8 @@ def test_without_the_guards_the_same_rush_oversells(live_block, monkeypatch):
 def test_the_constraint_alone_still_stops_an_oversell(live_block, monkeypatch):
     """Redis lock and row locks both gone: the database constraint is the last word."""
     group, block, room_type, arrival = live_block
-    monkeypatch.setattr(locks, "block_lock", lambda block: nullcontext())
+    monkeypatch.setattr(locks, "block_lock",
+                        lambda block, wait=True: nullcontext(locks.BlockPlace(None)))
     monkeypatch.setattr(locks, "lock_nights", lambda *, block, room_type_ids, first_night,
                         last_night: list(Night.objects.filter(
                             block=block, room_type_id__in=room_type_ids,

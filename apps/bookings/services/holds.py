@@ -14,7 +14,7 @@ from apps.risk.scoring import hold_risk
 from .. import events
 from .. import locks
 from ..models import Hold
-from ..pricing import quote_for
+from ..pricing import nightly_rates, quote_for, quote_rates, recent_rates
 from .nights import lock_stays, rows_of, save_counts, shift
 from .stay import (room_type_offered_check, sold_out_error, sold_out_nights, stay_nights,
                    stay_rules_check)
@@ -98,8 +98,21 @@ def hold_create(*, block: RoomBlock, room_type_id: int, check_in: date, check_ou
 
 def _hold_rooms(*, block, room_type_id, check_in, check_out, quantity, idempotency_key,
                 currency, channel, risk) -> Hold:
-    """The contended stretch, kept short: lock the nights, count, write, commit."""
-    with locks.block_lock(block), transaction.atomic():
+    """The hold's row is written while its Redis place is being asked for (a new row locks
+    nothing another guest waits for). Then the contended stretch, as short as it can be:
+    wait for the place, lock the nights, count, take the rooms, hand the place on. The
+    next guest's row locks are asked for while this one commits."""
+    rates = recent_rates(block_id=block.pk, room_type_id=room_type_id, check_in=check_in,
+                         check_out=check_out)
+    quote = quote_rates(hotel=block.hotel, rates=rates, rooms=quantity, currency=currency)
+    with locks.block_lock(block, wait=False) as place, transaction.atomic():
+        hold = Hold.objects.create(
+            block=block, room_type_id=room_type_id, check_in=check_in, check_out=check_out,
+            quantity=quantity, idempotency_key=idempotency_key, channel=channel,
+            expires_at=timezone.now() + timedelta(minutes=block.hold_minutes),
+            nightly_rates=quote.nightly_rates, total_minor=quote.total_minor,
+            currency=currency, risk_score=risk.score, risk_model_version=risk.version)
+        place.wait()
         rows = lock_stays(block=block, stays=[(room_type_id, check_in, check_out)])
         if not rows:
             room_type_offered_check(block=block, room_type_id=room_type_id)
@@ -108,13 +121,13 @@ def _hold_rooms(*, block, room_type_id, check_in, check_out, quantity, idempoten
             raise sold_out_error(short)
         shift(rows, held=quantity)
         save_counts(rows)
-        quote = quote_for(hotel=block.hotel, nights=rows, rooms=quantity, currency=currency)
-        return Hold.objects.create(
-            block=block, room_type_id=room_type_id, check_in=check_in, check_out=check_out,
-            quantity=quantity, idempotency_key=idempotency_key, channel=channel,
-            expires_at=timezone.now() + timedelta(minutes=block.hold_minutes),
-            nightly_rates=quote.nightly_rates, total_minor=quote.total_minor,
-            currency=currency, risk_score=risk.score, risk_model_version=risk.version)
+        place.hand_on()
+        if nightly_rates(rows) != hold.nightly_rates:  # changed since they were read
+            quote = quote_for(hotel=block.hotel, nights=rows, rooms=quantity,
+                              currency=currency)
+            hold.nightly_rates, hold.total_minor = quote.nightly_rates, quote.total_minor
+            hold.save(update_fields=["nightly_rates", "total_minor", "updated_at"])
+    return hold
 
 
 def _after_integrity_error(error, idempotency_key, stay):
