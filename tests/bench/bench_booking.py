@@ -269,7 +269,7 @@ def median_row(rows):
     """The median of each figure across rounds; oversold and 5xx are summed, never hidden."""
     row = dict(rows[0])
     for key in ("attempts", "holds", "holds_per_s", "p50_ms", "p99_ms", "seconds"):
-        row[key] = statistics.median(r[key] for r in rows)
+        row[key] = round(statistics.median(r[key] for r in rows), 1)
     row["oversold"] = sum(r["oversold"] for r in rows)
     row["errors_5xx"] = sum(r["errors_5xx"] for r in rows)
     return row
