@@ -63,6 +63,7 @@ def test_sold_out_is_a_409_with_the_nights(client, group, stay):
     ({"check_in": "not-a-date"}, 400, "validation_error"),
     ({"block": 999999}, 404, "not_found"),
     ({"room_type": 999999}, 422, "room_type_not_offered"),
+    ({"room_type": 2 ** 63}, 400, "validation_error"),
     ({"check_in": "2001-01-01", "check_out": "2001-01-03"}, 422, "validation_error"),
 ])
 def test_invalid_holds(client, group, stay, change, status, code):

@@ -144,7 +144,8 @@ def availability_data(block, grid, currency: str) -> dict:
 class StaySerializer(serializers.Serializer):
     check_in = serializers.DateField()
     check_out = serializers.DateField()
-    room_type = serializers.IntegerField(min_value=1, help_text="A room type id of the block.")
+    room_type = serializers.IntegerField(min_value=1, max_value=2**63 - 1,
+                                         help_text="A room type id of the block.")
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_ROOMS_PER_BOOKING,
                                         help_text="Rooms, the same for every night.")
 
