@@ -118,17 +118,23 @@ def test_modified_cancelled_and_expired_events(client, group, stay, endpoint,
     assert modified["data"]["quantity"] == 2
 
 
+def lapsed_hold(client, group, stay, capture, *, key):
+    """A one-room hold whose time ran out a second ago, not yet swept."""
+    with capture():
+        lapsed = post(client, f"/api/v1/groups/{group.slug}/holds/",
+                      hold_body(stay, quantity=1), key=key).json()
+    with tenant_context(group):
+        Hold.objects.filter(public_id=lapsed["id"]).update(
+            expires_at=timezone.now() - timedelta(seconds=1))
+    return lapsed
+
+
 def test_nothing_is_sent_for_a_rolled_back_write(client, group, stay, endpoint,
                                                  committed):
     """A change that swept a lapsed hold on its way, then found too few rooms, rolls back
     whole: neither hold.expired nor booking.modified is sent."""
     booking = confirm(client, group, stay, committed)
-    with committed():
-        lapsed = post(client, f"/api/v1/groups/{group.slug}/holds/",
-                      hold_body(stay, quantity=1), key="rb1").json()
-    with tenant_context(group):
-        Hold.objects.filter(public_id=lapsed["id"]).update(
-            expires_at=timezone.now() - timedelta(seconds=1))
+    lapsed = lapsed_hold(client, group, stay, committed, key="rb1")
     path = f"/api/v1/groups/{group.slug}/bookings/{booking['reference']}/"
     with committed() as callbacks:
         response = client.patch(path, data=json.dumps({"quantity": 6}),
@@ -144,12 +150,7 @@ def test_nothing_is_sent_for_a_rolled_back_write(client, group, stay, endpoint,
 def test_a_sold_out_hold_still_releases_lapsed_holds(client, group, stay, endpoint,
                                                      committed):
     """Rooms short: lapsed holds are swept (and announced) before the guest is told."""
-    with committed():
-        lapsed = post(client, f"/api/v1/groups/{group.slug}/holds/",
-                      hold_body(stay, quantity=1), key="sw1").json()
-    with tenant_context(group):
-        Hold.objects.filter(public_id=lapsed["id"]).update(
-            expires_at=timezone.now() - timedelta(seconds=1))
+    lapsed = lapsed_hold(client, group, stay, committed, key="sw1")
     with committed():
         response = post(client, f"/api/v1/groups/{group.slug}/holds/",
                         hold_body(stay, quantity=9), key="sw2")
