@@ -2,10 +2,9 @@ import logging
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from apps.bookings.models import Booking, Hold
+from apps.bookings.models import Hold
 from apps.bookings.services import GuestDetails, booking_confirm, hold_create
 from apps.inventory.models import RoomBlock
 from apps.inventory.services import block_create, block_nights_set
