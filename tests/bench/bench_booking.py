@@ -7,7 +7,8 @@
 
 The app runs under gunicorn with the production settings (ancile/gunicorn_conf.py, several
 workers) on the PostgreSQL and Redis that ancile.stack started. The clients post for
-WARM_UP_SECONDS first (workers booting, connections opening), then for SECONDS measured.
+WARM_UP_SECONDS first (workers booting, connections opening), then for SECONDS measured;
+a whole first round is run and not counted.
 Each strategy gets a fresh block with a big allotment, so throughput is measured rather
 than sell-out; afterwards every night's `held` counter is checked against the holds that
 really exist and against the allotment (oversold).
@@ -252,7 +253,7 @@ def summary(name, attempts, holds, elapsed, latencies, oversold, errors_5xx):
 def run_round(n):
     """One round: every strategy once, back to back, so they share the machine's mood.
     The two app strategies take turns going first, so neither always inherits the
-    other's leftovers (autovacuum, a warm or cold cache)."""
+    other's leftovers (autovacuum, a warm or cold cache). Round 0 is a warm-up."""
     rows = []
     order = [("redis+sfu", True), ("sfu", False)]
     for name, redis_lock in (order if n % 2 else order[::-1]):
@@ -281,6 +282,7 @@ def main():
     print(f"bench-booking: {CLIENTS} concurrent clients, {ROUNDS} rounds of {SECONDS:.0f}s "
           f"per strategy, gunicorn with {WORKERS} workers x {THREADS} threads, "
           f"{os.cpu_count()} CPU cores", flush=True)
+    run_round(0)  # not counted: the first server of a run is slower, whichever goes first
     rounds = [run_round(n + 1) for n in range(ROUNDS)]
     names = ["redis+sfu", "sfu", "raw-pg"]
     results = [median_row([r for rows in rounds for r in rows if r["strategy"] == name])
