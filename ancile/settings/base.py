@@ -147,7 +147,7 @@ PLATFORM_FEE_PERCENT = env("ANCILE_PLATFORM_FEE_PERCENT", "3")
 # often a process looks for a newly activated one.
 RISK_MODEL_DIR = Path(env("ANCILE_RISK_MODEL_DIR", str(BASE_DIR / "var" / "models" / "risk")))
 RISK_MODEL_RECHECK_SECONDS = int(env("ANCILE_RISK_MODEL_RECHECK_SECONDS", default="60"))
-# How long a process remembers the rates around a stay for scoring a hold (apps/risk/scoring.py).
+# How long a process remembers the public rate around a stay for scoring (apps/risk/scoring.py).
 RISK_STAY_RATES_SECONDS = float(env("ANCILE_RISK_STAY_RATES_SECONDS", default="60"))
 
 AUTH_PASSWORD_VALIDATORS = [

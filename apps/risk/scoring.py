@@ -12,9 +12,10 @@ from django.db import connection
 from django.db.models import Avg
 from django.utils import timezone
 
+from apps.bookings.pricing import recent_rates
 from apps.core.memo import Recent
 from apps.hotels.models import SupplierRate
-from apps.inventory.models import BlockNight, RoomBlock
+from apps.inventory.models import RoomBlock
 
 from . import serving
 from .features import stay_record
@@ -31,27 +32,26 @@ class Risk:
 NO_RISK = Risk(None, "")
 
 
-# The rates around a stay, remembered for a minute per process: under a rush every guest
-# asks about the same few stays, and the two averages cost as much CPU as the rest of the
-# hold. They feed one feature (sell rate against the public rate); a minute-old rate moves
-# a score a little, never a price.
-_stay_rates = Recent(lambda: settings.RISK_STAY_RATES_SECONDS)
+# The public rate around a stay, remembered for a minute per process: under a rush every
+# guest asks about the same few stays. It feeds one feature (sell rate against the public
+# rate); a minute-old rate moves a score a little, never a price.
+_public_rates = Recent(lambda: settings.RISK_STAY_RATES_SECONDS)
 
 
 def stay_rates(*, block: RoomBlock, room_type_id: int, check_in: date,
                check_out: date) -> tuple[float | None, float | None]:
-    """(average sell rate of the block's nights, average public rate), minor units."""
-    def load():
-        sell = (BlockNight.objects.filter(block=block, room_type_id=room_type_id,
-                                          night__gte=check_in, night__lt=check_out)
-                .aggregate(rate=Avg("sell_rate_minor"))["rate"])
-        public = (SupplierRate.objects.filter(room_type_id=room_type_id, night__gte=check_in,
-                                              night__lt=check_out)
-                  .aggregate(rate=Avg("rate_minor"))["rate"]) if sell else None
-        return (float(sell) if sell else None, float(public) if public else None)
-
-    return _stay_rates.get((connection.schema_name, block.pk, room_type_id, check_in,
-                            check_out), load)
+    """(average sell rate of the block's nights, average public rate), minor units. The
+    sell rates are the ones the hold is priced from (bookings.pricing.recent_rates)."""
+    rates = recent_rates(block_id=block.pk, room_type_id=room_type_id, check_in=check_in,
+                         check_out=check_out)
+    sell = sum(rate["sell"] for rate in rates.values()) / len(rates) if rates else None
+    if not sell:
+        return None, None
+    public = _public_rates.get((room_type_id, check_in, check_out), lambda: (
+        SupplierRate.objects.filter(room_type_id=room_type_id, night__gte=check_in,
+                                    night__lt=check_out)
+        .aggregate(rate=Avg("rate_minor"))["rate"]))
+    return float(sell), float(public) if public else None
 
 
 def hold_risk(*, block: RoomBlock, room_type_id: int, check_in: date, check_out: date,
