@@ -84,7 +84,7 @@ def hold_create(*, block: RoomBlock, room_type_id: int, check_in: date, check_ou
             repeat = Hold.objects.filter(idempotency_key=idempotency_key).first()
             if repeat is not None:  # the guest's first submit got the rooms
                 return _same_request_or_conflict(repeat, **stay)
-            if not block_holds_expire(block=block):
+            if not lapsed_holds_exist(block=block) or not block_holds_expire(block=block):
                 raise
             return _hold_rooms(**stay, idempotency_key=idempotency_key, currency=currency,
                                channel=channel, risk=risk)
@@ -176,12 +176,14 @@ def holds_expire(*, now: datetime | None = None) -> int:
                for block in RoomBlock.objects.filter(pk__in=block_ids).order_by("pk"))
 
 
+def lapsed_holds_exist(*, block: RoomBlock) -> bool:
+    return Hold.objects.filter(block=block, status=Hold.Status.ACTIVE,
+                               expires_at__lte=timezone.now()).exists()
+
+
 def block_holds_expire(*, block: RoomBlock, now: datetime | None = None) -> int:
-    """Release the block's lapsed holds; returns how many (no lock taken when none)."""
+    """Release the block's lapsed holds; returns how many."""
     now = now or timezone.now()
-    if not Hold.objects.filter(block=block, status=Hold.Status.ACTIVE,
-                               expires_at__lte=now).exists():
-        return 0
     with locks.block_lock(block), transaction.atomic():
         lapsed = lapsed_holds(block=block, now=now)
         if not lapsed:
