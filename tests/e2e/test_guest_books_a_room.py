@@ -8,9 +8,8 @@ from django_tenants.utils import tenant_context
 from apps.bookings.models import Booking
 from apps.groups.services import Branding
 from apps.inventory.models import BlockNight
-from apps.inventory.services import block_create, block_nights_set
 from tests.conftest import live_database
-from tests.factories import RoomTypeFactory, group_create_for_test
+from tests.factories import RoomTypeFactory, block_for_test, group_create_for_test
 
 pytestmark = live_database
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -21,13 +20,8 @@ def _wedding():
                                   branding=Branding(welcome_text="Join us in Sintra!"))
     double = RoomTypeFactory(name="Garden Double", hotel__name="Quinta Azul")
     arrival = date.today() + timedelta(days=40)
-    with tenant_context(group):
-        block = block_create(hotel=double.hotel, name="Wedding", arrival=arrival,
-                             departure=arrival + timedelta(days=2),
-                             cutoff_date=arrival - timedelta(days=10))
-        block_nights_set(block=block, room_type=double, first_night=arrival,
-                         last_night=arrival + timedelta(days=1), allotment=4,
-                         net_rate_minor=10000, sell_rate_minor=12500)
+    block = block_for_test(group, double, arrival=arrival, allotment=4, cutoff_days=10,
+                           name="Wedding", sell_rate_minor=12500)
     return group, block, arrival
 
 

@@ -9,11 +9,10 @@ from django_tenants.utils import tenant_context
 from apps.bookings.models import Booking
 from apps.connect.models import StripeEvent
 from apps.inventory.models import RoomBlock
-from apps.inventory.services import block_create, block_nights_set
 from apps.payments.fake_stripe import FakeStripe
 from apps.payments.models import Payment
 from tests.conftest import live_database
-from tests.factories import RoomTypeFactory, group_create_for_test
+from tests.factories import RoomTypeFactory, block_for_test, group_create_for_test
 
 pytestmark = live_database
 
@@ -33,14 +32,9 @@ def test_guest_pays_on_the_hosted_checkout_page(live_server, phone, fake_stripe,
     group = group_create_for_test(slug="pay-and-stay", name="Pay & Stay")
     double = RoomTypeFactory(name="Garden Double", hotel__name="Quinta Azul")
     arrival = date.today() + timedelta(days=40)
-    with tenant_context(group):
-        block = block_create(hotel=double.hotel, name="Wedding", arrival=arrival,
-                             departure=arrival + timedelta(days=2),
-                             cutoff_date=arrival - timedelta(days=10),
-                             payment_mode=RoomBlock.PaymentMode.PREPAY)
-        block_nights_set(block=block, room_type=double, first_night=arrival,
-                         last_night=arrival + timedelta(days=1), allotment=4,
-                         net_rate_minor=10000, sell_rate_minor=12500)
+    block = block_for_test(group, double, arrival=arrival, allotment=4, cutoff_days=10,
+                           name="Wedding", sell_rate_minor=12500,
+                           payment_mode=RoomBlock.PaymentMode.PREPAY)
     port = live_server.url.rsplit(":", 1)[1]
     phone.goto(f"http://pay-and-stay.localhost:{port}/stay/{block.pk}/")
     phone.get_by_label("Garden Double").check()

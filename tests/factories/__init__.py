@@ -59,3 +59,22 @@ def group_create_for_test(*, slug: str | None = None, owner=None, agency=None,
                     ends_on=starts_on + timedelta(days=1))
     defaults.update(fields)
     return group_create(agency=agency or AgencyFactory(), slug=slug, owner=owner, **defaults)
+
+
+def block_for_test(group, room_type, *, arrival: date, nights: int = 2, allotment: int = 5,
+                   net_rate_minor: int = 10000, sell_rate_minor: int = 12000,
+                   cutoff_days: int = 20, name: str = "Main", **fields):
+    """A block in `group` with `allotment` rooms of `room_type` on each of `nights` nights
+    from `arrival`, at one rate; `fields` go to block_create (payment_mode, ...)."""
+    from django_tenants.utils import tenant_context
+
+    from apps.inventory.services import block_create, block_nights_set
+
+    with tenant_context(group):
+        block = block_create(hotel=room_type.hotel, name=name, arrival=arrival,
+                             departure=arrival + timedelta(days=nights),
+                             cutoff_date=arrival - timedelta(days=cutoff_days), **fields)
+        block_nights_set(block=block, room_type=room_type, first_night=arrival,
+                         last_night=arrival + timedelta(days=nights - 1), allotment=allotment,
+                         net_rate_minor=net_rate_minor, sell_rate_minor=sell_rate_minor)
+    return block

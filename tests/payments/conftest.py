@@ -11,10 +11,9 @@ from django_tenants.utils import tenant_context
 
 from apps.bookings.services import hold_create
 from apps.inventory.models import RoomBlock
-from apps.inventory.services import block_create, block_nights_set
 from apps.payments.fake_stripe import FakeStripe, sign_payload
 from apps.payments.models import PaymentTerms
-from tests.factories import AgencyFactory, RoomTypeFactory, group_create_for_test
+from tests.factories import AgencyFactory, RoomTypeFactory, block_for_test, group_create_for_test
 
 
 @pytest.fixture(scope="session")
@@ -77,16 +76,10 @@ def make_block(group, *, mode=RoomBlock.PaymentMode.PREPAY, allotment=3, arrival
     arrival = arrival or date.today() + timedelta(days=60)
     double = RoomTypeFactory(name="Double", hotel__tax_percent=10,
                              hotel__fee_per_night_minor=150)
-    with tenant_context(group):
-        block = block_create(hotel=double.hotel, name="Main", arrival=arrival,
-                             departure=arrival + timedelta(days=2),
-                             cutoff_date=arrival - timedelta(days=20))
-        RoomBlock.objects.filter(pk=block.pk).update(payment_mode=mode)
-        block.refresh_from_db()
-        block_nights_set(block=block, room_type=double, first_night=arrival,
-                         last_night=arrival + timedelta(days=1), allotment=allotment,
-                         net_rate_minor=10000, sell_rate_minor=12000)
-        if terms:
+    block = block_for_test(group, double, arrival=arrival, allotment=allotment,
+                           payment_mode=mode)
+    if terms:
+        with tenant_context(group):
             PaymentTerms.objects.create(block=block, **terms)
     return block, double
 

@@ -7,10 +7,9 @@ from django_tenants.utils import tenant_context
 from apps.bookings.models import Hold
 from apps.bookings.services import GuestDetails, booking_confirm, hold_create
 from apps.inventory.models import RoomBlock
-from apps.inventory.services import block_create, block_nights_set
 from apps.risk import serving
 from apps.risk.services import risk_thresholds_set
-from tests.factories import RoomTypeFactory, group_create_for_test
+from tests.factories import RoomTypeFactory, block_for_test, group_create_for_test
 
 GUEST = GuestDetails(first_name="Ana", last_name="Silva", email="ana@example.com")
 
@@ -20,13 +19,7 @@ def wedding(db):
     group = group_create_for_test(slug="risk-wedding", kind="wedding")
     double = RoomTypeFactory(name="Double")
     arrival = date.today() + timedelta(days=90)
-    with tenant_context(group):
-        block = block_create(hotel=double.hotel, name="Main", arrival=arrival,
-                             departure=arrival + timedelta(days=2),
-                             cutoff_date=arrival - timedelta(days=30))
-        block_nights_set(block=block, room_type=double, first_night=arrival,
-                         last_night=arrival + timedelta(days=1), allotment=5,
-                         net_rate_minor=10000, sell_rate_minor=12000)
+    block = block_for_test(group, double, arrival=arrival, cutoff_days=30)
     return group, block, double, arrival
 
 

@@ -7,21 +7,16 @@ from django_tenants.utils import tenant_context
 
 from apps.bookings.models import Booking
 from tests.inventory.conftest import book
-from tests.factories import RoomTypeFactory, group_create_for_test
-from apps.inventory.services import block_create, block_nights_set
+from tests.factories import RoomTypeFactory, block_for_test, group_create_for_test
 
 
 def group_with_bookings(slug, kind):
     group = group_create_for_test(slug=slug, kind=kind)
     room = RoomTypeFactory(name=f"Double {slug}")
     arrival = date.today() + timedelta(days=40)
+    block = block_for_test(group, room, arrival=arrival, nights=3, allotment=20, name="B",
+                           net_rate_minor=9000, sell_rate_minor=11000)
     with tenant_context(group):
-        block = block_create(hotel=room.hotel, name="B", arrival=arrival,
-                             departure=arrival + timedelta(days=3),
-                             cutoff_date=arrival - timedelta(days=20))
-        block_nights_set(block=block, room_type=room, first_night=arrival,
-                         last_night=arrival + timedelta(days=2), allotment=20,
-                         net_rate_minor=9000, sell_rate_minor=11000)
         open_ = [book(block, room, arrival, 2, guest_email=f"g{i}@x.org") for i in range(5)]
         gone = book(block, room, arrival, 1, status=Booking.Status.CANCELLED)
     return group, open_, gone
