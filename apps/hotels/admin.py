@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from apps.core.admin_mixins import ReadOnlyAdminMixin
+
 from .models import Hotel, RoomType, SupplierRate
 
 
@@ -19,7 +21,7 @@ class HotelAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupplierRate)
-class SupplierRateAdmin(admin.ModelAdmin):
+class SupplierRateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: these rows are what the supplier said; `sync_inventory` writes them."""
 
     list_display = ["room_type", "night", "rate_minor", "currency", "available", "fetched_at"]
@@ -27,11 +29,3 @@ class SupplierRateAdmin(admin.ModelAdmin):
     date_hierarchy = "night"
     list_select_related = ["room_type__hotel"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

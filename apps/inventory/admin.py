@@ -12,6 +12,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.urls import path
 
+from apps.core.admin_mixins import ReadOnlyAdminMixin
+from apps.core.exceptions import ApplicationError
 from apps.groups.admin_site import GroupModelAdmin, group_admin_site
 
 from . import admin_views
@@ -19,8 +21,6 @@ from .charts import pickup_chart
 from .forms import RoomBlockForm
 from .models import BlockChange, RoomBlock
 from .selectors import block_exposure, block_history, block_pickup
-from apps.core.exceptions import ApplicationError
-
 from .services import EDITABLE_TERMS, Actor, block_create, block_status_change, block_update
 
 # The status moves only through the actions below (block_status_change), never the form.
@@ -117,15 +117,7 @@ class RoomBlockAdmin(GroupModelAdmin):
 
 
 @admin.register(BlockChange, site=group_admin_site)
-class BlockChangeAdmin(GroupModelAdmin):
+class BlockChangeAdmin(ReadOnlyAdminMixin, GroupModelAdmin):
     list_display = ["at", "block", "user_name", "action", "summary"]
     list_filter = ["action"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

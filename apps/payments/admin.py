@@ -4,6 +4,7 @@ services (refund action below)."""
 from django.contrib import admin, messages
 from django.db import transaction
 
+from apps.core.admin_mixins import ReadOnlyAdminMixin
 from apps.core.exceptions import ApplicationError
 from apps.groups.admin_site import GroupModelAdmin, group_admin_site
 
@@ -12,15 +13,8 @@ from .models import (Dispute, LedgerEntry, LedgerTransaction, Payment, PaymentTe
 from .services import refund_create
 
 
-class ReadOnlyAdmin(GroupModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, GroupModelAdmin):
+    pass
 
 
 @admin.register(PaymentTerms, site=group_admin_site)
