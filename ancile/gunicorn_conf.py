@@ -8,7 +8,8 @@ Each worker loads the app itself (no preload): the APT-1 model's onnxruntime ses
 on a GPU its CUDA context, must not cross a fork. Once loaded, the app's objects are moved
 out of the garbage collector's sight (gc.freeze) and young-generation collections run less
 often: Django allocates many short-lived objects per request, and scanning the long-lived
-ones over and over cost about 6% of a hold's CPU here.
+ones over and over cost about 6% of a hold's CPU (in-process, hold POSTs through
+Django's test client: 9.1 against 8.5 ms per hold with gc.freeze and a 50,000 threshold).
 """
 
 import gc
