@@ -59,7 +59,6 @@ def make_block(label: str):
     from apps.hotels.models import Hotel, RoomType
     from apps.inventory.services import block_create, block_nights_set
 
-    call_command("migrate_all", verbosity=0)
     group = Group.objects.filter(slug="bench").first()
     if group is None:
         agency, _ = Agency.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
@@ -80,11 +79,13 @@ def make_block(label: str):
     return group, block, room_type, arrival
 
 
-def ensure_risk_model():
-    """Holds are scored by APT-1 here as in production: train the demo model once if no
-    model is active in the bench database (about half a minute, the first time only)."""
+def prepare_database():
+    """Migrate (a fresh machine's database is empty), and score holds by APT-1 as in
+    production: train the demo model once if none is active in the bench database (about
+    half a minute, the first time only)."""
     from django.core.management import call_command
 
+    call_command("migrate_all", verbosity=0)
     call_command("train_risk", "--source", "synthetic", "--if-missing", verbosity=0)
 
 
@@ -278,7 +279,7 @@ def median_row(rows):
 
 def main():
     setup_django()
-    ensure_risk_model()
+    prepare_database()
     print(f"bench-booking: {CLIENTS} concurrent clients, {ROUNDS} rounds of {SECONDS:.0f}s "
           f"per strategy, gunicorn with {WORKERS} workers x {THREADS} threads, "
           f"{os.cpu_count()} CPU cores", flush=True)
