@@ -5,14 +5,18 @@
 3. raw-pg     the ceiling: the same locked read and increment of the block's night rows
               from a tight psycopg loop, no Django, no HTTP
 
-The app runs under gunicorn with the production settings (ancile/gunicorn_conf.py, several
-workers) on the PostgreSQL and Redis that ancile.stack started. The clients post for
-WARM_UP_SECONDS first (workers booting, connections opening), then for SECONDS measured;
-a whole first round is run and not counted.
+Each app strategy runs under its own gunicorn with the production settings
+(ancile/gunicorn_conf.py, several workers) on the PostgreSQL and Redis that ancile.stack
+started. Both servers start and warm up for WARM_UP_SECONDS (workers booting, connections
+opening), then take turns: a round measures each for SECONDS, the two alternating which
+goes first, so both see the same minutes of a machine whose speed drifts. Round 0 is not
+counted. The raw-pg rounds come after the app rounds.
 Each strategy gets a fresh block with a big allotment, so throughput is measured rather
 than sell-out; afterwards every night's `held` counter is checked against the holds that
 really exist and against the allotment (oversold).
-Prints a table and writes var/bench/booking.json.
+Alongside throughput and latency it reads where the CPU went (tests/bench/cpu.py): per
+hold, how many milliseconds the web workers, PostgreSQL, Redis and the clients spent.
+Prints the tables and writes var/bench/booking.json.
 """
 
 import http.client
@@ -30,16 +34,21 @@ import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
+from tests.bench import cpu
+
 ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "64"))
-SECONDS = float(os.environ.get("BENCH_SECONDS", "6"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
 WARM_UP_SECONDS = 2
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "9"))
 # Default: what ancile/gunicorn_conf.py gives production (one per core, plus one).
 WORKERS = int(os.environ.get("BENCH_WORKERS", (os.cpu_count() or 1) + 1))
 THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 ALLOTMENT = 1_000_000
 HOST = "bench.localhost"
+# Both app servers hold their database connections at once; the bench's PostgreSQL (as
+# ancile.stack starts it) accepts 100, a few of which Django and PostgreSQL use themselves.
+MAX_APP_CONNECTIONS = 90
 
 
 def setup_django():
@@ -51,7 +60,6 @@ def setup_django():
 
 def make_block(label: str):
     """A fresh two-night block in the bench group; returns (block id, room type id)."""
-    from django.core.management import call_command
     from django_tenants.utils import tenant_context
 
     from apps.groups.models import Agency, Group
@@ -142,35 +150,48 @@ def request(port, method, path, body=None, headers=None):
         conn.close()
 
 
-def http_strategy(name, redis_lock, group, block, room_type, arrival):
-    port = free_port()
-    server = start_gunicorn(port, redis_lock)
-    path = f"/stay/{block.pk}/"
-    _, cookie, _ = request(port, "GET", path)
-    token = re.search(r"csrftoken=([^;]+)", cookie).group(1)
-    form = (f"room_type={room_type.pk}&check_in={arrival.isoformat()}"
-            f"&check_out={(arrival + timedelta(days=2)).isoformat()}&quantity=1"
-            f"&csrfmiddlewaretoken={token}&request_key=")
-    headers = {"Content-Type": "application/x-www-form-urlencoded",
-               "Cookie": f"csrftoken={token}"}
+class App:
+    """One strategy's gunicorn, its own fresh block, and a guest's hold POST against it."""
 
-    def post():
+    def __init__(self, name: str, redis_lock: bool):
+        self.name = name
+        self.group, self.block, room_type, arrival = make_block(name)
+        self.port = free_port()
+        self.server = start_gunicorn(self.port, redis_lock)
+        self.path = f"/stay/{self.block.pk}/"
+        _, cookie, _ = request(self.port, "GET", self.path)
+        token = re.search(r"csrftoken=([^;]+)", cookie).group(1)
+        self.form = (f"room_type={room_type.pk}&check_in={arrival.isoformat()}"
+                     f"&check_out={(arrival + timedelta(days=2)).isoformat()}&quantity=1"
+                     f"&csrfmiddlewaretoken={token}&request_key=")
+        self.headers = {"Content-Type": "application/x-www-form-urlencoded",
+                        "Cookie": f"csrftoken={token}"}
+        drive(self.post, WARM_UP_SECONDS)  # every worker booted and connected
+
+    def post(self):
         started = time.perf_counter()
         try:
-            status, _, _ = request(port, "POST", path, form + uuid.uuid4().hex, headers)
+            status, _, _ = request(self.port, "POST", self.path,
+                                   self.form + uuid.uuid4().hex, self.headers)
         except OSError:
             status = 599
         return status, time.perf_counter() - started
 
-    drive(post, WARM_UP_SECONDS)  # every worker booted and connected before we measure
-    results, elapsed = drive(post, SECONDS)
-    server.send_signal(signal.SIGTERM)
-    server.wait(20)
-    _, oversold = verify(group, block)
-    latencies = sorted(seconds * 1000 for _, seconds in results)
-    holds = sum(1 for status, _ in results if status == 302)  # a hold redirects to itself
-    return summary(name, len(results), holds, elapsed, latencies, oversold,
-                   errors_5xx=sum(1 for status, _ in results if status >= 500))
+    def measure(self) -> dict:
+        before = cpu.take()
+        results, elapsed = drive(self.post, SECONDS)
+        after = cpu.take()
+        latencies = sorted(seconds * 1000 for _, seconds in results)
+        holds = sum(1 for status, _ in results if status == 302)  # a hold redirects
+        row = summary(self.name, len(results), holds, elapsed, latencies, oversold=0,
+                      errors_5xx=sum(1 for status, _ in results if status >= 500))
+        return row | cpu.spent(before, after, elapsed, holds)
+
+    def stop(self) -> int:
+        """Stop the server; the block's oversold count, checked once no request is left."""
+        self.server.send_signal(signal.SIGTERM)
+        self.server.wait(20)
+        return verify(self.group, self.block)[1]
 
 
 def drive(post, seconds):
@@ -205,30 +226,33 @@ def raw_pg_strategy(group, block, room_type):
     sql_take = f'UPDATE "{schema}".inventory_blocknight SET held = held + 1 WHERE id = ANY(%s)'
     latencies, lock = [], threading.Lock()
     taken = [0]
-    stop_at = time.monotonic() + SECONDS
+    # Connected before the clock starts and closed after it stops, as the app's are.
+    connections = [psycopg.connect(url) for _ in range(CLIENTS)]
 
-    def client():
+    def client(conn, stop_at):
         mine, count = [], 0
-        with psycopg.connect(url) as conn:
-            while time.monotonic() < stop_at:
-                started = time.perf_counter()
-                with conn.transaction():
-                    rows = conn.execute(sql_lock, [block.pk, room_type.pk]).fetchall()
-                    if all(a - h - b >= 1 for _, a, h, b in rows):
-                        conn.execute(sql_take, [[row[0] for row in rows]])
-                        count += 1
-                mine.append((time.perf_counter() - started) * 1000)
+        while time.monotonic() < stop_at:
+            started = time.perf_counter()
+            with conn.transaction():
+                rows = conn.execute(sql_lock, [block.pk, room_type.pk]).fetchall()
+                if all(a - h - b >= 1 for _, a, h, b in rows):
+                    conn.execute(sql_take, [[row[0] for row in rows]])
+                    count += 1
+            mine.append((time.perf_counter() - started) * 1000)
         with lock:
             latencies.extend(mine)
             taken[0] += count
 
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    began = time.monotonic()
+    before, began = cpu.take(), time.monotonic()
+    threads = [threading.Thread(target=client, args=(conn, began + SECONDS))
+               for conn in connections]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.monotonic() - began
+    elapsed, after = time.monotonic() - began, cpu.take()
+    for conn in connections:
+        conn.close()
     from django_tenants.utils import tenant_context
 
     from apps.inventory.models import BlockNight
@@ -237,7 +261,7 @@ def raw_pg_strategy(group, block, room_type):
         nights = list(BlockNight.objects.filter(block=block).values_list("held", "allotment"))
     oversold = sum(max(0, h - a) for h, a in nights) + sum(abs(h - taken[0]) for h, _ in nights)
     return summary("raw-pg", len(latencies), taken[0], elapsed, sorted(latencies), oversold,
-                   errors_5xx=0)
+                   errors_5xx=0) | cpu.spent(before, after, elapsed, taken[0])
 
 
 def summary(name, attempts, holds, elapsed, latencies, oversold, errors_5xx):
@@ -251,65 +275,103 @@ def summary(name, attempts, holds, elapsed, latencies, oversold, errors_5xx):
             "seconds": round(elapsed, 1)}
 
 
-def run_round(n):
-    """One round: every strategy once, back to back, so they share the machine's mood.
-    The two app strategies take turns going first, so neither always inherits the
-    other's leftovers (autovacuum, a warm or cold cache). Round 0 is a warm-up."""
+def run_round(n, apps):
+    """One round: each app strategy for SECONDS, back to back, so they share the machine's
+    mood. Both servers stay up between rounds, and the two take turns going first, so
+    neither always inherits the other's leftovers (autovacuum, a warm or cold cache).
+    Round 0 is a warm-up."""
     rows = []
-    order = [("redis+sfu", True), ("sfu", False)]
-    for name, redis_lock in (order if n % 2 else order[::-1]):
-        group, block, room_type, arrival = make_block(name)
-        print(f"  round {n}: {name} …", flush=True)
-        rows.append(http_strategy(name, redis_lock, group, block, room_type, arrival))
+    for app in (apps if n % 2 else apps[::-1]):
+        print(f"  round {n}: {app.name} …", flush=True)
+        rows.append(app.measure())
+    return rows
+
+
+def raw_pg_round(n):
+    """The ceiling, measured after the app rounds: its bursts of new connections and
+    dead rows would otherwise land on whichever app strategy came next."""
     group, block, room_type, _ = make_block("raw")
     print(f"  round {n}: raw-pg …", flush=True)
-    rows.append(raw_pg_strategy(group, block, room_type))
-    return rows
+    return raw_pg_strategy(group, block, room_type)
 
 
 def median_row(rows):
     """The median of each figure across rounds; oversold and 5xx are summed, never hidden."""
     row = dict(rows[0])
-    for key in ("attempts", "holds", "holds_per_s", "p50_ms", "p99_ms", "seconds"):
-        row[key] = round(statistics.median(r[key] for r in rows), 1)
+    for key in ("attempts", "holds", "holds_per_s", "p50_ms", "p99_ms", "seconds",
+                "busy_cores"):
+        if key in row:
+            row[key] = round(statistics.median(r[key] for r in rows), 2)
+    if "cpu_ms_per_hold" in row:
+        row["cpu_ms_per_hold"] = {
+            part: round(statistics.median(r["cpu_ms_per_hold"][part] for r in rows), 2)
+            for part in cpu.PARTS}
     row["oversold"] = sum(r["oversold"] for r in rows)
     row["errors_5xx"] = sum(r["errors_5xx"] for r in rows)
     return row
 
 
-def main():
-    setup_django()
-    prepare_database()
-    print(f"bench-booking: {CLIENTS} concurrent clients, {ROUNDS} rounds of {SECONDS:.0f}s "
-          f"per strategy, gunicorn with {WORKERS} workers x {THREADS} threads, "
-          f"{os.cpu_count()} CPU cores", flush=True)
-    run_round(0)  # not counted: the first server of a run is slower, whichever goes first
-    rounds = [run_round(n + 1) for n in range(ROUNDS)]
-    names = ["redis+sfu", "sfu", "raw-pg"]
-    results = [median_row([r for rows in rounds for r in rows if r["strategy"] == name])
-               for name in names]
-    ratios = []
-    for rows in rounds:
-        by_name = {row["strategy"]: row for row in rows}
-        ratios.append(by_name["redis+sfu"]["holds_per_s"]
-                      / max(by_name["sfu"]["holds_per_s"], 0.1))
-
+def print_tables(results, ratios):
     columns = ["strategy", "clients", "attempts", "holds", "holds_per_s", "p50_ms", "p99_ms",
                "oversold", "errors_5xx"]
     print(f"\nmedians over {ROUNDS} rounds")
     print("  ".join(f"{c:>11}" for c in columns))
     for row in results:
         print("  ".join(f"{str(row[c]):>11}" for c in columns))
+    if all("cpu_ms_per_hold" in row for row in results):
+        print("\nwhere the CPU went: ms per hold, and how busy the "
+              f"{os.cpu_count()} cores were (medians)")
+        print("  ".join(f"{c:>11}" for c in ("strategy", *cpu.PARTS, "total", "busy_cores")))
+        for row in results:
+            spent = row["cpu_ms_per_hold"]
+            print("  ".join(f"{str(v):>11}" for v in (
+                row["strategy"], *spent.values(), round(sum(spent.values()), 2),
+                row["busy_cores"])))
     by_name = {row["strategy"]: row for row in results}
-    ratio = statistics.median(ratios)
     ceiling = by_name["redis+sfu"]["holds_per_s"] / max(by_name["raw-pg"]["holds_per_s"], 0.1)
-    print(f"\nredis+sfu / sfu throughput, median of per-round ratios: {ratio:.2f}x "
-          f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)});  "
-          f"redis+sfu / raw-pg ceiling: {ceiling:.2f}x")
+    print(f"\nredis+sfu / sfu throughput, median of per-round ratios: "
+          f"{statistics.median(ratios):.2f}x (rounds: {', '.join(f'{r:.2f}' for r in ratios)})"
+          f";  redis+sfu / raw-pg ceiling: {ceiling:.2f}x")
+    return ceiling
+
+
+def main():
+    if 2 * WORKERS * THREADS > MAX_APP_CONNECTIONS:
+        raise SystemExit(
+            f"bench-booking: 2 servers x {WORKERS} workers x {THREADS} threads would open "
+            f"{2 * WORKERS * THREADS} database connections; the bench's PostgreSQL takes "
+            f"{MAX_APP_CONNECTIONS}. Lower BENCH_WORKERS or BENCH_THREADS.")
+    setup_django()
+    prepare_database()
+    print(f"bench-booking: {CLIENTS} concurrent clients, {ROUNDS} rounds of {SECONDS:.0f}s "
+          f"per strategy, gunicorn with {WORKERS} workers x {THREADS} threads, "
+          f"{os.cpu_count()} CPU cores", flush=True)
+    apps, oversold = [], {}
+    try:
+        apps.append(App("redis+sfu", redis_lock=True))
+        apps.append(App("sfu", redis_lock=False))
+        run_round(0, apps)  # not counted
+        rounds = [run_round(n + 1, apps) for n in range(ROUNDS)]
+    finally:
+        for app in apps:
+            oversold[app.name] = app.stop()
+    for n, rows in enumerate(rounds):
+        rows.append(raw_pg_round(n + 1))
+    results = [median_row([r for rows in rounds for r in rows if r["strategy"] == name])
+               for name in ("redis+sfu", "sfu", "raw-pg")]
+    for row in results:
+        row["oversold"] += oversold.get(row["strategy"], 0)
+    ratios = []
+    for rows in rounds:
+        by_name = {row["strategy"]: row for row in rows}
+        ratios.append(by_name["redis+sfu"]["holds_per_s"]
+                      / max(by_name["sfu"]["holds_per_s"], 0.1))
+    ceiling = print_tables(results, ratios)
     out = ROOT / "var" / "bench" / "booking.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"strategies": results,
-                               "ratios": {"redis_sfu_over_sfu": round(ratio, 2),
+                               "ratios": {"redis_sfu_over_sfu":
+                                          round(statistics.median(ratios), 2),
                                           "redis_sfu_over_raw_pg": round(ceiling, 2)},
                                "rounds": rounds}, indent=2))
     print(f"written {out.relative_to(ROOT)}")
