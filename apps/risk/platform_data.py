@@ -10,6 +10,7 @@ from collections import Counter
 from datetime import date
 
 import numpy as np
+from django.db.models import Count, Q
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, tenant_context
 from tqdm import tqdm
@@ -41,6 +42,17 @@ def guest_history(bookings) -> dict:
         seen[email] = (cancelled + (booking.status == Booking.Status.CANCELLED),
                        stayed + (booking.status == Booking.Status.CONFIRMED))
     return history
+
+
+def guest_history_before(booking: Booking) -> tuple[int, int]:
+    """guest_history for one booking, in one query: what serving asks at re-score time."""
+    earlier = Booking.objects.filter(
+        Q(created_at__lt=booking.created_at)
+        | Q(created_at=booking.created_at, pk__lt=booking.pk),
+        guest_email__iexact=booking.guest_email).aggregate(
+        cancelled=Count("pk", filter=Q(status=Booking.Status.CANCELLED)),
+        stayed=Count("pk", filter=Q(status=Booking.Status.CONFIRMED)))
+    return earlier["cancelled"], earlier["stayed"]
 
 
 class PublicRates:

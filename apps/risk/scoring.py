@@ -80,19 +80,14 @@ def booking_rescore(*, booking_id: int) -> Risk:
     payment terms fixed at hold time stay as they are, the planner's forecast moves."""
     from apps.bookings.models import Booking
 
-    from .platform_data import PublicRates, booking_record
+    from .platform_data import PublicRates, booking_record, guest_history_before
 
     try:
         scorer = serving.get_scorer()
         booking = Booking.objects.select_related("block").filter(pk=booking_id).first()
         if scorer is None or booking is None:
             return NO_RISK
-        email = booking.guest_email
-        earlier = Booking.objects.filter(guest_email__iexact=email,
-                                         created_at__lt=booking.created_at)
-        history = (earlier.filter(status=Booking.Status.CANCELLED).count(),
-                   earlier.filter(status=Booking.Status.CONFIRMED).count())
-
+        history = guest_history_before(booking)
         record = booking_record(booking, getattr(connection.tenant, "kind", None), history,
                                 PublicRates([booking]).mean(booking.room_type_id,
                                                             booking.check_in,

@@ -8,7 +8,7 @@ from django_tenants.utils import tenant_context
 from apps.bookings.models import Booking
 from apps.inventory.services import block_create, block_nights_set
 from apps.risk.models import RiskModel
-from apps.risk.platform_data import load
+from apps.risk.platform_data import guest_history, guest_history_before, load
 from tests.factories import RoomTypeFactory, group_create_for_test
 from tests.inventory.conftest import book
 
@@ -49,3 +49,17 @@ def test_platform_bookings_from_every_group_train_a_model(model_dir):
     model = RiskModel.objects.get(is_active=True)
     assert model.source == "platform" and model.n_train + model.n_holdout == 120
     assert "event_kind=wedding" in model.features
+
+
+@pytest.mark.django_db
+def test_re_scoring_counts_a_guests_history_as_training_does():
+    group = past_group("past-gala", "wedding", 30)
+    with tenant_context(group):
+        block = Booking.objects.first().block
+        book(block, block.nights.first().room_type, block.arrival, 1,
+             guest_email="GUEST1@X.ORG")  # the same guest, whatever the case
+        bookings = list(Booking.objects.all())
+        trained = guest_history(bookings)
+        assert {b.pk: guest_history_before(b) for b in bookings} == trained
+        assert max(cancelled for cancelled, _ in trained.values()) > 0
+        assert max(stayed for _, stayed in trained.values()) > 0
