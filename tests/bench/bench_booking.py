@@ -155,18 +155,25 @@ class App:
 
     def __init__(self, name: str, redis_lock: bool):
         self.name = name
-        self.group, self.block, room_type, arrival = make_block(name)
+        self.group, self.block, self.room_type, self.arrival = make_block(name)
         self.port = free_port()
         self.server = start_gunicorn(self.port, redis_lock)
+        try:  # not yet in main()'s list of servers to stop
+            self._open_stay_form()
+            drive(self.post, WARM_UP_SECONDS)  # every worker booted and connected
+        except BaseException:
+            self.stop()
+            raise
+
+    def _open_stay_form(self):
         self.path = f"/stay/{self.block.pk}/"
         _, cookie, _ = request(self.port, "GET", self.path)
         token = re.search(r"csrftoken=([^;]+)", cookie).group(1)
-        self.form = (f"room_type={room_type.pk}&check_in={arrival.isoformat()}"
-                     f"&check_out={(arrival + timedelta(days=2)).isoformat()}&quantity=1"
-                     f"&csrfmiddlewaretoken={token}&request_key=")
+        self.form = (f"room_type={self.room_type.pk}&check_in={self.arrival.isoformat()}"
+                     f"&check_out={(self.arrival + timedelta(days=2)).isoformat()}"
+                     f"&quantity=1&csrfmiddlewaretoken={token}&request_key=")
         self.headers = {"Content-Type": "application/x-www-form-urlencoded",
                         "Cookie": f"csrftoken={token}"}
-        drive(self.post, WARM_UP_SECONDS)  # every worker booted and connected
 
     def post(self):
         started = time.perf_counter()
@@ -311,7 +318,7 @@ def median_row(rows):
     return row
 
 
-def print_tables(results, ratios):
+def print_tables(results, ratios, ceiling):
     columns = ["strategy", "clients", "attempts", "holds", "holds_per_s", "p50_ms", "p99_ms",
                "oversold", "errors_5xx"]
     print(f"\nmedians over {ROUNDS} rounds")
@@ -327,12 +334,9 @@ def print_tables(results, ratios):
             print("  ".join(f"{str(v):>11}" for v in (
                 row["strategy"], *spent.values(), round(sum(spent.values()), 2),
                 row["busy_cores"])))
-    by_name = {row["strategy"]: row for row in results}
-    ceiling = by_name["redis+sfu"]["holds_per_s"] / max(by_name["raw-pg"]["holds_per_s"], 0.1)
     print(f"\nredis+sfu / sfu throughput, median of per-round ratios: "
           f"{statistics.median(ratios):.2f}x (rounds: {', '.join(f'{r:.2f}' for r in ratios)})"
           f";  redis+sfu / raw-pg ceiling: {ceiling:.2f}x")
-    return ceiling
 
 
 def main():
@@ -366,7 +370,9 @@ def main():
         by_name = {row["strategy"]: row for row in rows}
         ratios.append(by_name["redis+sfu"]["holds_per_s"]
                       / max(by_name["sfu"]["holds_per_s"], 0.1))
-    ceiling = print_tables(results, ratios)
+    by_name = {row["strategy"]: row for row in results}
+    ceiling = by_name["redis+sfu"]["holds_per_s"] / max(by_name["raw-pg"]["holds_per_s"], 0.1)
+    print_tables(results, ratios, ceiling)
     out = ROOT / "var" / "bench" / "booking.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"strategies": results,
