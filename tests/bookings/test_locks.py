@@ -130,3 +130,38 @@ def test_a_place_handed_on_early_lets_the_next_guest_in_before_the_first_is_done
     first.leave()  # reads the hand-on's answer; frees nothing of the second's
     assert redis_client().zscore(name, second.token) is not None
     assert second.release()
+
+
+def test_a_thread_keeps_one_lock_connection_and_replaces_one_redis_closed():
+    from apps.bookings import locks
+
+    first = QueuedRedisLock(redis_client(), "test:lock:line")
+    assert first.acquire(ttl=5, wait=0) and first.release()
+    _, kept = locks._idle.line
+    second = QueuedRedisLock(redis_client(), "test:lock:line")
+    assert second.acquire(ttl=5, wait=0)
+    assert second._conn is kept  # the next hold reuses it: no pool round trip
+    assert second.release()
+
+    kept.send_command("CLIENT", "ID")
+    redis_client().client_kill_filter(_id=kept.read_response())  # e.g. Redis restarted
+    third = QueuedRedisLock(redis_client(), "test:lock:line")
+    assert third.acquire(ttl=5, wait=0)  # a new connection, not "Redis unavailable"
+    assert third._conn is not kept
+    assert third.release()
+
+
+def test_a_lock_on_another_redis_never_borrows_this_threads_connection():
+    import redis
+
+    from apps.bookings import locks
+
+    mine = QueuedRedisLock(redis_client(), "test:lock:two-servers")
+    assert mine.acquire(ttl=5, wait=0) and mine.release()
+    _, kept = locks._idle.line
+    elsewhere = redis.Redis(connection_pool=redis.ConnectionPool(
+        **redis_client().connection_pool.connection_kwargs))
+    theirs = QueuedRedisLock(elsewhere, "test:lock:two-servers")
+    assert theirs.acquire(ttl=5, wait=0)
+    assert theirs._conn is not kept
+    assert theirs.release()
