@@ -73,11 +73,18 @@ local clock = redis.call('time')
 local now = clock[1] * 1000 + math.floor(clock[2] / 1000)
 redis.call('zremrangebyscore', KEYS[1], '-inf', now)
 """
-# ARGV: token, ttl_ms, slots, queue_ttl_ms. Take a slot if one is free, else queue.
+# ARGV: token, ttl_ms, slots, queue_ttl_ms, listening. Take a slot if one is free, else
+# queue. A caller listening (a BLPOP on its wake-up list sent right behind this script) is
+# also woken at once when the slot is free, so asking and waiting cost one round trip.
 ACQUIRE_SCRIPT = _NOW_MS + """
 if redis.call('zcard', KEYS[1]) < tonumber(ARGV[3]) and redis.call('llen', KEYS[2]) == 0 then
   redis.call('zadd', KEYS[1], now + ARGV[2], ARGV[1])
   redis.call('pexpire', KEYS[1], ARGV[2])
+  if ARGV[5] == '1' then
+    local wake = KEYS[1] .. ':wake:' .. ARGV[1]
+    redis.call('rpush', wake, 1)
+    redis.call('pexpire', wake, ARGV[2])
+  end
   return 1
 end
 redis.call('rpush', KEYS[2], ARGV[1])
@@ -119,7 +126,8 @@ BUSY_MESSAGE = "Lots of guests are booking right now. Please try again in a mome
 # Each thread keeps one idle lock connection of its own between holds: taking one from the
 # pool and giving it back each time cost as much CPU as the two round trips themselves.
 # It is made from the pool's settings but not lent by it, so a thread that ends takes its
-# connection with it rather than leaving it counted as busy in the pool.
+# connection with it rather than leaving it counted as busy in the pool. The thread also
+# remembers the last lock it had to queue for (QueuedRedisLock.ask).
 _idle = threading.local()
 
 
@@ -141,6 +149,11 @@ def _connection_return(pool, conn, *, broken: bool) -> None:
         _idle.line = (pool, conn)
     else:
         conn.disconnect()
+
+
+def _listen_for(seconds: float) -> str:
+    """A BLPOP timeout: at most one poll, and never 0, which Redis reads as "forever"."""
+    return f"{max(0.001, min(seconds, LOCK_POLL_SECONDS)):.3f}"
 
 
 class QueuedRedisLock:
@@ -171,17 +184,31 @@ class QueuedRedisLock:
         self.wake = f"{name}:wake:{self.token}"
         self._conn = None
         self._pending = None  # the script whose answer is still to be read
+        self._listening = None  # the BLPOP sent behind the script, its reply still owed
 
     # ---------------------------------------------------------------- round trips
     def _send(self, script: str, *args) -> None:
         if self._conn is None:
             self._conn = _connection_take(self.client.connection_pool)
         self._pending = (script, args)
-        self._write("EVALSHA", _SHA[script], 2, self.name, self.queue, *args)
+        self._write(("EVALSHA", _SHA[script], 2, self.name, self.queue, *args),
+                    *self._listen_command())
 
-    def _write(self, *args) -> None:
+    def _listen_command(self) -> list[tuple]:
+        return [("BLPOP", self.wake, self._listening)] if self._listening else []
+
+    def _write(self, *commands: tuple) -> None:
+        """Send the commands in one write (one wake-up for Redis, one system call here)."""
         try:
-            self._conn.send_packed_command([pack_command(args)], check_health=False)
+            self._conn.send_packed_command([b"".join(map(pack_command, commands))],
+                                           check_health=False)
+        except RedisError:
+            self.close(broken=True)
+            raise
+
+    def _read(self):
+        try:
+            return self._conn.read_response()
         except RedisError:
             self.close(broken=True)
             raise
@@ -190,53 +217,68 @@ class QueuedRedisLock:
         script, args = self._pending
         self._pending = None
         try:
-            try:
-                return self._conn.read_response()
-            except NoScriptError:  # a restarted Redis has forgotten the script
-                self._write("EVAL", script, 2, self.name, self.queue, *args)
-                return self._conn.read_response()
+            return self._conn.read_response()
+        except NoScriptError:  # a restarted Redis has forgotten the script
+            if self._listening:
+                self._conn.disconnect()  # drops the BLPOP queued behind it; reconnects
+            self._write(("EVAL", script, 2, self.name, self.queue, *args),
+                        *self._listen_command())
+            return self._read()
         except RedisError:
             self.close(broken=True)
             raise
 
     def _command(self, *args):
-        self._write(*args)
-        try:
-            return self._conn.read_response()
-        except RedisError:
-            self.close(broken=True)
-            raise
+        self._write(args)
+        return self._read()
 
     def close(self, *, broken: bool = False) -> None:
-        """Done with the connection: kept for this thread's next lock, or given back to
-        the pool (dropped first if it broke or a reply is still owed)."""
+        """Done with the connection: kept for this thread's next lock, or dropped if it
+        broke or a reply is still owed."""
         if self._conn is not None:
+            owed = self._pending is not None or self._listening is not None
             _connection_return(self.client.connection_pool, self._conn,
-                               broken=broken or self._pending is not None)
-            self._conn, self._pending = None, None
+                               broken=broken or owed)
+            self._conn, self._pending, self._listening = None, None, None
 
     # ---------------------------------------------------------------- the lock
     def ask(self, *, ttl: float, wait: float) -> None:
-        """Take a place if one is free, else join the queue; the answer comes in wait()."""
+        """Take a place if one is free, else join the queue; the answer comes in wait().
+
+        If this thread had to queue for this lock last time (a rush on the block), the
+        first listen for a hand-over goes out in the same write: a queued guest then costs
+        one round trip less. Otherwise it is not sent, as it would cost a guest who gets
+        the place at once a little more work.
+        """
         self.ttl_ms, self.wait_seconds = int(ttl * 1000), wait
         self.asked_at = time.monotonic()
+        rush = getattr(_idle, "queued_for", None) == self.name
+        self._listening = _listen_for(wait) if wait > 0 and rush else None
         self._send(ACQUIRE_SCRIPT, self.token, self.ttl_ms, self.slots,
-                   int((wait + ttl) * 1000))
+                   int((wait + ttl) * 1000), int(self._listening is not None))
 
     def wait(self) -> bool:
         """True once this lock has a place; False if none came within the wait."""
-        if self._answer():
+        granted = bool(self._answer())
+        _idle.queued_for = None if granted else self.name
+        polled = self._listening is not None
+        if polled:
+            self._listening = None
+            granted = bool(self._read()) or granted  # given at once, or handed over
+        if granted:
             return True
         deadline = self.asked_at + self.wait_seconds
         while True:
+            if polled:  # a listen went by unanswered: handed a place, or one fell free?
+                self._send(CLAIM_SCRIPT, self.token, self.ttl_ms, self.slots)
+                if self._answer():
+                    return True
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return self._give_up()
-            if self._command("BLPOP", self.wake, min(remaining, LOCK_POLL_SECONDS)):
+            if self._command("BLPOP", self.wake, _listen_for(remaining)):
                 return True  # handed over by a holder
-            self._send(CLAIM_SCRIPT, self.token, self.ttl_ms, self.slots)
-            if self._answer():
-                return True
+            polled = True
 
     def acquire(self, *, ttl: float, wait: float) -> bool:
         self.ask(ttl=ttl, wait=wait)
@@ -244,7 +286,14 @@ class QueuedRedisLock:
 
     def withdraw(self) -> None:
         """Asked but no longer wanted: give back the place, or leave the queue."""
-        if self._answer():
+        granted = bool(self._answer())
+        if self._listening is not None:
+            self._listening = None
+            if granted:
+                self._read()  # the wake-up that came with the place
+            else:
+                self._conn.disconnect()  # stop listening now; the next write reconnects
+        if granted:
             self.release()
         else:
             self._give_up()

@@ -165,3 +165,70 @@ def test_a_lock_on_another_redis_never_borrows_this_threads_connection():
     assert theirs.acquire(ttl=5, wait=0)
     assert theirs._conn is not kept
     assert theirs.release()
+
+
+def _rush(name):
+    """A holder, and this thread just queued for `name` and gave up: a rush on the block."""
+    holder = QueuedRedisLock(redis_client(), name)
+    assert holder.acquire(ttl=5, wait=0)
+    assert not QueuedRedisLock(redis_client(), name).acquire(ttl=5, wait=0.05)
+    return holder
+
+
+def test_in_a_rush_the_listen_goes_out_with_the_ask_and_the_hand_over_arrives():
+    name = "test:lock:rush"
+    holder = _rush(name)
+    waiter = QueuedRedisLock(redis_client(), name)
+    waiter.ask(ttl=5, wait=3)
+    assert waiter._listening  # sent in the same write as the ask
+    threading.Timer(0.1, holder.release).start()
+    assert waiter.wait()
+    assert redis_client().zscore(name, waiter.token) is not None
+    assert waiter.release()
+    assert not redis_client().exists(name)
+
+
+def test_a_listening_ask_given_the_place_at_once_leaves_nothing_behind():
+    name = "test:lock:rush-over"
+    assert _rush(name).release()  # the rush is over: the place is free
+    quick = QueuedRedisLock(redis_client(), name)
+    quick.ask(ttl=5, wait=3)
+    assert quick._listening
+    started = time.monotonic()
+    assert quick.wait()
+    assert time.monotonic() - started < 0.2  # woken at once, not at the end of a listen
+    assert not redis_client().exists(quick.wake)
+    assert quick.release()
+    calm = QueuedRedisLock(redis_client(), name)
+    calm.ask(ttl=5, wait=3)
+    assert not calm._listening  # got the place at once last time: no listen sent
+    assert calm.wait() and calm.release()
+
+
+def test_a_listening_guest_whose_work_failed_leaves_the_queue_at_once():
+    from apps.bookings.locks import BlockPlace
+
+    name = "test:lock:rush-withdraw"
+    holder = _rush(name)
+    place = BlockPlace(QueuedRedisLock(redis_client(), name))
+    place.ask()  # queued, listening
+    started = time.monotonic()
+    place.leave()
+    assert time.monotonic() - started < 0.2  # did not sit out the listen
+    assert redis_client().llen(f"{name}:queue") == 0
+    assert holder.release()
+    assert not redis_client().exists(name)  # nobody was handed the place
+
+
+def test_a_redis_that_forgot_the_scripts_still_answers_a_listening_ask():
+    name = "test:lock:rush-noscript"
+    assert _rush(name).release()
+    redis_client().script_flush()  # as after a Redis restart
+    lock = QueuedRedisLock(redis_client(), name)
+    lock.ask(ttl=5, wait=3)
+    assert lock._listening
+    started = time.monotonic()
+    assert lock.wait()
+    assert time.monotonic() - started < 0.2
+    assert lock.release()
+    assert not redis_client().exists(name)
