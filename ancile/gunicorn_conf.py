@@ -1,8 +1,12 @@
 """The production web server's settings: `gunicorn -c ancile/gunicorn_conf.py ancile.wsgi`.
 
-Sync workers, one request at a time each: a hold is short CPU work between database round
-trips, and the booking engine's locks already queue contenders. Workers default to one per
-CPU core plus one (WEB_CONCURRENCY overrides); `make bench-booking` compares counts.
+Sync workers by default, one request at a time each: a hold is short CPU work between
+database round trips, and on 2 cores they do the most holds per second (README, `make
+bench-booking`). Workers default to one per CPU core plus one (WEB_CONCURRENCY).
+WEB_THREADS above 1 switches to threaded workers (gthread), for sites whose requests spend
+long on the network: a sync worker waiting on Stripe at checkout serves nobody else. Each
+thread then holds its own database connection (CONN_MAX_AGE): size max_connections, or a
+pooler, for workers x threads per machine.
 
 Each worker loads the app itself (no preload): the APT-1 model's onnxruntime session, and
 on a GPU its CUDA context, must not cross a fork. Once loaded, the app's objects are moved
@@ -17,6 +21,8 @@ import os
 
 bind = os.environ.get("ANCILE_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 1) + 1))
+threads = int(os.environ.get("WEB_THREADS", "1"))
+worker_class = "gthread" if threads > 1 else "sync"
 backlog = 2048
 timeout = 30
 accesslog = None

@@ -53,6 +53,9 @@ def embedded_postgres(data_dir: Path):
     started_at = time.monotonic()
     server = get_server(data_dir, cleanup_mode=None)
     admin_uri = server.get_uri()
+    if not already_running and _raise_max_connections(admin_uri):
+        pg_ctl(["-w", "-m", "fast", "-l", str(server.log), "restart"], pgdata=data_dir,
+               user=server.system_user, timeout=60)
     _create_database(admin_uri, DB_NAME)
     url = server.get_uri(database=DB_NAME)
     if already_running:
@@ -75,6 +78,24 @@ def _postgres_alive(data_dir: Path) -> bool:
         return True
     except (OSError, ValueError, IndexError):
         return False
+
+
+# Room for `make bench-booking` with threaded workers (BENCH_THREADS): two app servers at
+# once, each web thread with its own connection (3 workers x 16 threads x 2 = 96, past the
+# default 100 once PostgreSQL's own and the bench's are counted).
+MAX_CONNECTIONS = 200
+
+
+def _raise_max_connections(admin_uri: str) -> bool:
+    """Set max_connections to MAX_CONNECTIONS if lower; True if a restart must apply it
+    (once per data directory: ALTER SYSTEM keeps it)."""
+    import psycopg
+
+    with psycopg.connect(admin_uri, autocommit=True) as conn:
+        if int(conn.execute("SHOW max_connections").fetchone()[0]) >= MAX_CONNECTIONS:
+            return False
+        conn.execute(f"ALTER SYSTEM SET max_connections = {MAX_CONNECTIONS}")
+    return True
 
 
 def _create_database(admin_uri: str, name: str) -> None:

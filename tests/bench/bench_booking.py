@@ -34,6 +34,7 @@ import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
+from ancile import gunicorn_conf
 from tests.bench import cpu
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,14 +42,14 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", "64"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
 WARM_UP_SECONDS = 2
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "9"))
-# Default: what ancile/gunicorn_conf.py gives production (one per core, plus one).
-WORKERS = int(os.environ.get("BENCH_WORKERS", (os.cpu_count() or 1) + 1))
-THREADS = int(os.environ.get("BENCH_THREADS", "1"))
+# Default: what ancile/gunicorn_conf.py gives production.
+WORKERS = int(os.environ.get("BENCH_WORKERS", gunicorn_conf.workers))
+THREADS = int(os.environ.get("BENCH_THREADS", gunicorn_conf.threads))  # 1: sync workers
 ALLOTMENT = 1_000_000
 HOST = "bench.localhost"
-# Both app servers hold their database connections at once; the bench's PostgreSQL (as
-# ancile.stack starts it) accepts 100, a few of which Django and PostgreSQL use themselves.
-MAX_APP_CONNECTIONS = 90
+# Both app servers hold their database connections at once (one per thread); PostgreSQL
+# keeps a few of its max_connections for itself, and the bench uses some.
+SPARE_CONNECTIONS = 10
 
 
 def setup_django():
@@ -124,7 +125,8 @@ def start_gunicorn(port: int, redis_lock: bool) -> subprocess.Popen:
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", "ancile/gunicorn_conf.py",
          "ancile.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
-         "--threads", str(THREADS), "--log-level", "warning", "--env",
+         "--threads", str(THREADS), "--worker-class", "gthread" if THREADS > 1 else "sync",
+         "--log-level", "warning", "--env",
          f"DJANGO_SETTINGS_MODULE={os.environ['DJANGO_SETTINGS_MODULE']}"],
         cwd=ROOT, env=env)
     deadline = time.monotonic() + 30
@@ -339,13 +341,23 @@ def print_tables(results, ratios, ceiling):
           f";  redis+sfu / raw-pg ceiling: {ceiling:.2f}x")
 
 
-def main():
-    if 2 * WORKERS * THREADS > MAX_APP_CONNECTIONS:
+def connections_check():
+    """Both servers' connections must fit in PostgreSQL's max_connections."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_connections")
+        room = int(cursor.fetchone()[0]) - SPARE_CONNECTIONS
+    if 2 * WORKERS * THREADS > room:
         raise SystemExit(
             f"bench-booking: 2 servers x {WORKERS} workers x {THREADS} threads would open "
-            f"{2 * WORKERS * THREADS} database connections; the bench's PostgreSQL takes "
-            f"{MAX_APP_CONNECTIONS}. Lower BENCH_WORKERS or BENCH_THREADS.")
+            f"{2 * WORKERS * THREADS} database connections; this PostgreSQL has room for "
+            f"{room}. Lower BENCH_WORKERS or BENCH_THREADS, or raise max_connections.")
+
+
+def main():
     setup_django()
+    connections_check()
     prepare_database()
     print(f"bench-booking: {CLIENTS} concurrent clients, {ROUNDS} rounds of {SECONDS:.0f}s "
           f"per strategy, gunicorn with {WORKERS} workers x {THREADS} threads, "
