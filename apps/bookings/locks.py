@@ -170,9 +170,9 @@ class QueuedRedisLock:
     Asking and handing on are split in two (send now, read the answer later), so a caller
     can overlap those round trips with its database work: `ask()` ... `wait()`, and
     `hand_on()` ... `handed_on()`. `acquire()` and `release()` do both halves at once.
-    The lock talks over one connection of its own, made with the client's settings and kept
-    by the thread between holds, sending scripts by SHA (and their text, once, to a Redis that
-    has forgotten them), packed by hiredis.
+    The lock talks over one connection of its own, made with the client's settings and
+    kept by the thread between holds, sending scripts by SHA (and their text, once, to a
+    Redis that has forgotten them), packed by hiredis.
     """
 
     def __init__(self, client, name: str, *, slots: int = 1):
