@@ -141,6 +141,9 @@ STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = env("STRIPE_API_BASE", "")  # empty: https://api.stripe.com
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = int(env("STRIPE_WEBHOOK_TOLERANCE_SECONDS", "300"))
+# How long one try at Stripe may take (connect and each read); with 2 retries and their
+# back-off a call gives up in under 30 s, gunicorn's worker timeout.
+STRIPE_TIMEOUT_SECONDS = float(env("STRIPE_TIMEOUT_SECONDS", "8"))
 # The platform's cut of the room total when no PlatformFee rule covers an agency or group.
 PLATFORM_FEE_PERCENT = env("ANCILE_PLATFORM_FEE_PERCENT", "3")
 # APT-1 cancellation risk (apps.risk, ml/): where trained models are written, and how

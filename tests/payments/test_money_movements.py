@@ -348,3 +348,29 @@ def test_stripe_down_at_cancellation_keeps_the_cancellation_and_retries_the_refu
         assert refund.stripe_refund_id
         assert ledger.balance(Account.HOTEL_PAYABLE, "EUR", booking=booking) == 0
     assert _reconcile()[0] == 0
+
+
+def test_a_stripe_that_never_answers_gives_the_guest_our_message_in_bounded_time(
+        group, prepay_block, fake_stripe, settings):
+    import socket
+    import time
+
+    from apps.core.exceptions import Unavailable
+
+    block, double = prepay_block
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        settings.STRIPE_API_BASE = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        settings.STRIPE_TIMEOUT_SECONDS = 0.3
+        with tenant_context(group):
+            hold = new_hold(block, double)
+            started = time.monotonic()
+            with pytest.raises(Unavailable) as error:
+                checkout_start(hold=hold, guest=GuestDetails(**GUEST), site_url=SITE)
+            waited = time.monotonic() - started
+            hold.refresh_from_db()
+    assert error.value.code == "payments_unavailable"
+    assert "Your rooms are still held" in str(error.value)
+    assert waited < 10  # three tries of 0.3 s and their back-off, not stripe's 80 s each
+    assert hold.status == Hold.Status.ACTIVE
