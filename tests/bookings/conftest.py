@@ -3,8 +3,8 @@ from datetime import date, timedelta
 import pytest
 from django_tenants.utils import tenant_context
 
-from apps.inventory.services import block_create, block_nights_set
-from tests.factories import RoomTypeFactory, group_create_for_test
+from tests.factories import (RoomTypeFactory, block_for_test, group_create_for_test,
+                             rooms_for_test)
 
 
 @pytest.fixture
@@ -25,14 +25,9 @@ def block_setup(group, stay_dates):
     double = RoomTypeFactory(name="Double", hotel__tax_percent=10,
                              hotel__fee_per_night_minor=150)
     suite = RoomTypeFactory(name="Suite", hotel=double.hotel)
+    block = block_for_test(group, double, arrival=arrival, nights=(departure - arrival).days,
+                           shoulder_nights_before=1)
+    rooms_for_test(group, block, suite, allotment=2, net_rate_minor=20000,
+                   sell_rate_minor=25000)
     with tenant_context(group):
-        block = block_create(hotel=double.hotel, name="Main", arrival=arrival,
-                             departure=departure, cutoff_date=arrival - timedelta(days=20),
-                             shoulder_nights_before=1)
-        block_nights_set(block=block, room_type=double, first_night=arrival,
-                         last_night=departure - timedelta(days=1), allotment=5,
-                         net_rate_minor=10000, sell_rate_minor=12000)
-        block_nights_set(block=block, room_type=suite, first_night=arrival,
-                         last_night=departure - timedelta(days=1), allotment=2,
-                         net_rate_minor=20000, sell_rate_minor=25000)
         yield block, double, suite

@@ -68,13 +68,25 @@ def block_for_test(group, room_type, *, arrival: date, nights: int = 2, allotmen
     from `arrival`, at one rate; `fields` go to block_create (payment_mode, ...)."""
     from django_tenants.utils import tenant_context
 
-    from apps.inventory.services import block_create, block_nights_set
+    from apps.inventory.services import block_create
 
     with tenant_context(group):
         block = block_create(hotel=room_type.hotel, name=name, arrival=arrival,
                              departure=arrival + timedelta(days=nights),
                              cutoff_date=arrival - timedelta(days=cutoff_days), **fields)
-        block_nights_set(block=block, room_type=room_type, first_night=arrival,
-                         last_night=arrival + timedelta(days=nights - 1), allotment=allotment,
-                         net_rate_minor=net_rate_minor, sell_rate_minor=sell_rate_minor)
+    rooms_for_test(group, block, room_type, allotment=allotment,
+                   net_rate_minor=net_rate_minor, sell_rate_minor=sell_rate_minor)
     return block
+
+
+def rooms_for_test(group, block, room_type, *, allotment: int, net_rate_minor: int,
+                   sell_rate_minor: int) -> None:
+    """`allotment` rooms of another room type on every contracted night of `block`."""
+    from django_tenants.utils import tenant_context
+
+    from apps.inventory.services import block_nights_set
+
+    with tenant_context(group):
+        block_nights_set(block=block, room_type=room_type, first_night=block.arrival,
+                         last_night=block.departure - timedelta(days=1), allotment=allotment,
+                         net_rate_minor=net_rate_minor, sell_rate_minor=sell_rate_minor)

@@ -6,22 +6,15 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from apps.inventory.models import RoomBlock
-from apps.inventory.services import block_create, block_nights_set
-from tests.factories import RoomTypeFactory, group_create_for_test
+from tests.factories import RoomTypeFactory, block_for_test, group_create_for_test
 from tests.hosts import host_client
 
 pytestmark = pytest.mark.django_db
 
 
 def _block(group, hotel_room, name):
-    arrival = date.today() + timedelta(days=60)
-    with tenant_context(group):
-        block = block_create(hotel=hotel_room.hotel, name=name, arrival=arrival,
-                             departure=arrival + timedelta(days=2),
-                             cutoff_date=arrival - timedelta(days=30))
-        block_nights_set(block=block, room_type=hotel_room, first_night=arrival,
-                         last_night=arrival + timedelta(days=1), allotment=5,
-                         net_rate_minor=10000, sell_rate_minor=12000)
+    block_for_test(group, hotel_room, arrival=date.today() + timedelta(days=60),
+                   cutoff_days=30, name=name)
 
 
 def test_two_groups_with_same_named_blocks_see_only_their_own():

@@ -2,12 +2,11 @@ from datetime import date, timedelta
 
 import pytest
 from django.test import Client
-from django_tenants.utils import tenant_context
 
-from apps.inventory.services import block_create, block_nights_set
 from apps.partners.models import Partner
 from apps.partners.services import api_token_create
-from tests.factories import RoomTypeFactory, group_create_for_test
+from tests.factories import (RoomTypeFactory, block_for_test, group_create_for_test,
+                             rooms_for_test)
 
 
 def api_client(secret: str | None = None) -> Client:
@@ -20,17 +19,10 @@ def make_block(group, *, allotment=5, days_ahead=60, nights=3):
     double = RoomTypeFactory(name="Double", code="DBL", hotel__tax_percent=10,
                              hotel__fee_per_night_minor=150)
     suite = RoomTypeFactory(name="Suite", code="STE", hotel=double.hotel)
-    with tenant_context(group):
-        block = block_create(hotel=double.hotel, name="Main", arrival=arrival,
-                             departure=arrival + timedelta(days=nights),
-                             cutoff_date=arrival - timedelta(days=20),
-                             shoulder_nights_before=1)
-        block_nights_set(block=block, room_type=double, first_night=arrival,
-                         last_night=arrival + timedelta(days=nights - 1), allotment=allotment,
-                         net_rate_minor=10000, sell_rate_minor=12000)
-        block_nights_set(block=block, room_type=suite, first_night=arrival,
-                         last_night=arrival + timedelta(days=nights - 1), allotment=2,
-                         net_rate_minor=20000, sell_rate_minor=25000)
+    block = block_for_test(group, double, arrival=arrival, nights=nights, allotment=allotment,
+                           shoulder_nights_before=1)
+    rooms_for_test(group, block, suite, allotment=2, net_rate_minor=20000,
+                   sell_rate_minor=25000)
     return block, double, suite, arrival
 
 
