@@ -10,11 +10,12 @@
    with SELECT ... FOR UPDATE, always ordered by (room_type_id, night), so two
    transactions can never wait on each other in a circle. A hold or booking row is locked
    (`lock_hold`, `lock_booking`) *before* any night rows.
-   A new hold (services/holds.py) overlaps Redis with its own work: it asks for its place,
-   inserts its own new row (which no other guest can wait on) while Redis answers, waits
-   for the place, locks and counts the nights, and hands the place on before it commits.
-   The place then covers exactly the contended stretch, and the next guest's row locks
-   are asked for while this one commits.
+   A new hold (services/holds.py) writes its own row first, then asks for its place,
+   locks and counts the nights, and hands the place on before it commits. The place
+   then covers exactly the contended stretch, and the next guest's row locks are asked
+   for while this one commits. The row comes before the place because a repeat of the
+   same submit (same idempotency key) waits on it: a repeat holding a place while its
+   first submit waits for that place would stall both, and the block, until lock_timeout.
 3. Every database connection opens with `lock_timeout` = settings.DB_LOCK_TIMEOUT_MS,
    below the Redis lock's TTL, so the database never waits on a holder whose Redis lock
    has lapsed; a wait that runs out becomes "busy, try again" for the guest.
@@ -346,7 +347,9 @@ class BlockPlace:
                 self._redis_failed(error)
 
     def wait(self) -> None:
-        """Return once this guest has a place; raise "busy" if none came in time."""
+        """Return once this guest has a place (asked for now, if not yet); raise "busy"
+        if none came in time."""
+        self.ask()
         if self.state != "asked":
             return
         try:
@@ -391,15 +394,14 @@ class BlockPlace:
 def block_lock(block: RoomBlock, *, wait: bool = True):
     """Queue for one block in Redis (rule 1); yields the guest's BlockPlace.
 
-    With wait=False the place is only asked for: the caller overlaps that round trip with
-    its own work and calls place.wait() before locking any night rows. place.hand_on()
+    With wait=False the place is not asked for yet: the caller does the work that must
+    come first and calls place.wait() before locking any night rows. place.hand_on()
     lets the next guest in early. ANCILE_BOOKING_REDIS_LOCK=false switches the queue off
     (row locks alone), for deployments without Redis and for `make bench-booking`.
     """
     place = BlockPlace(QueuedRedisLock(redis_client(), block_lock_name(block),
                                        slots=settings.BOOKING_LOCK_SLOTS)
                        if settings.BOOKING_REDIS_LOCK else None)
-    place.ask()
     try:
         if wait:
             place.wait()

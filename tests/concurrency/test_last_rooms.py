@@ -167,3 +167,57 @@ def test_same_key_from_many_threads_makes_one_hold(live_block, retries):
     holds, nights = state(group, block)
     assert len(ids) == 1 and holds == 1
     assert nights[0][0] == 2
+
+
+def test_a_repeat_submit_never_holds_the_queue_its_first_submit_needs(live_block, monkeypatch,
+                                                                       settings):
+    """The repeat of a submit (same key) waits on the first's new hold row. It must not do
+    so holding the block's only place in the queue while the first waits for that place:
+    the two would wait on each other until lock_timeout, and the block with them."""
+    group, block, room_type, arrival = live_block
+    settings.BOOKING_LOCK_SLOTS = 1
+    repeat_queued, first_written = threading.Event(), threading.Event()
+    ask, wait = locks.BlockPlace.ask, locks.BlockPlace.wait
+
+    def repeat_pauses_after_asking(place):
+        ask(place)
+        if threading.current_thread().name == "repeat":
+            repeat_queued.set()
+            first_written.wait(2)  # let the first submit get ahead of it, if it can
+
+    def first_says_when_written(place):
+        if threading.current_thread().name == "first":
+            first_written.set()  # its hold row is written by now
+        return wait(place)
+
+    monkeypatch.setattr(locks.BlockPlace, "ask", repeat_pauses_after_asking)
+    monkeypatch.setattr(locks.BlockPlace, "wait", first_says_when_written)
+    outcomes = {}
+
+    def submit():
+        try:
+            with tenant_context(group):
+                outcomes[threading.current_thread().name] = hold_create(
+                    block=block, room_type_id=room_type.pk, check_in=arrival,
+                    check_out=arrival + timedelta(days=1), quantity=1, currency="EUR",
+                    idempotency_key="pressed-twice").pk
+        except ApplicationError as error:
+            outcomes[threading.current_thread().name] = error.code
+        finally:
+            connection.close()
+
+    with tenant_context(group):  # the model and rates loaded: the first submit is quick
+        hold_create(block=block, room_type_id=room_type.pk, check_in=arrival,
+                    check_out=arrival + timedelta(days=1), quantity=1, currency="EUR",
+                    idempotency_key="an-earlier-guest")
+    started = time.monotonic()
+    repeat = threading.Thread(target=submit, name="repeat")
+    repeat.start()
+    repeat_queued.wait(5)
+    first = threading.Thread(target=submit, name="first")
+    first.start()
+    for thread in (repeat, first):
+        thread.join()
+    assert outcomes["first"] == outcomes["repeat"]  # one hold, not "busy" for either
+    assert isinstance(outcomes["first"], int)
+    assert time.monotonic() - started < 3.5  # lock_timeout is 4 s

@@ -98,10 +98,11 @@ def hold_create(*, block: RoomBlock, room_type_id: int, check_in: date, check_ou
 
 def _hold_rooms(*, block, room_type_id, check_in, check_out, quantity, idempotency_key,
                 currency, channel, risk) -> Hold:
-    """The hold's row is written while its Redis place is being asked for (a new row locks
-    nothing another guest waits for). Then the contended stretch, as short as it can be:
-    wait for the place, lock the nights, count, take the rooms, hand the place on. The
-    next guest's row locks are asked for while this one commits."""
+    """The hold's row is written before its Redis place is asked for: a repeat of this
+    submit waits on that row, and must not hold a place meanwhile (locks.py, rule 2).
+    Then the contended stretch, as short as it can be: wait for the place, lock the
+    nights, count, take the rooms, hand the place on. The next guest's row locks are
+    asked for while this one commits."""
     rates = recent_rates(block_id=block.pk, room_type_id=room_type_id, check_in=check_in,
                          check_out=check_out)
     quote = quote_rates(hotel=block.hotel, rates=rates, rooms=quantity, currency=currency)
