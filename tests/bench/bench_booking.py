@@ -60,7 +60,7 @@ def setup_django():
 
 
 def make_block(label: str):
-    """A fresh two-night block in the bench group; returns (block id, room type id)."""
+    """A fresh two-night block in the bench group: (group, block, room type, arrival)."""
     from django_tenants.utils import tenant_context
 
     from apps.groups.models import Agency, Group
@@ -120,12 +120,14 @@ def free_port() -> int:
 
 
 def start_gunicorn(port: int, redis_lock: bool) -> subprocess.Popen:
-    env = dict(os.environ, DJANGO_DEBUG="false",
+    # Workers, threads and the worker class are read by ancile/gunicorn_conf.py, as in
+    # production.
+    env = dict(os.environ, DJANGO_DEBUG="false", WEB_CONCURRENCY=str(WORKERS),
+               WEB_THREADS=str(THREADS),
                ANCILE_BOOKING_REDIS_LOCK="true" if redis_lock else "false")
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", "ancile/gunicorn_conf.py",
-         "ancile.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
-         "--threads", str(THREADS), "--worker-class", "gthread" if THREADS > 1 else "sync",
+         "ancile.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--log-level", "warning", "--env",
          f"DJANGO_SETTINGS_MODULE={os.environ['DJANGO_SETTINGS_MODULE']}"],
         cwd=ROOT, env=env)
@@ -320,7 +322,7 @@ def median_row(rows):
     return row
 
 
-def print_tables(results, ratios, ceiling):
+def print_tables(results, ratios, ratio, ceiling):
     columns = ["strategy", "clients", "attempts", "holds", "holds_per_s", "p50_ms", "p99_ms",
                "oversold", "errors_5xx"]
     print(f"\nmedians over {ROUNDS} rounds")
@@ -337,7 +339,7 @@ def print_tables(results, ratios, ceiling):
                 row["strategy"], *spent.values(), round(sum(spent.values()), 2),
                 row["busy_cores"])))
     print(f"\nredis+sfu / sfu throughput, median of per-round ratios: "
-          f"{statistics.median(ratios):.2f}x (rounds: {', '.join(f'{r:.2f}' for r in ratios)})"
+          f"{ratio:.2f}x (rounds: {', '.join(f'{r:.2f}' for r in ratios)})"
           f";  redis+sfu / raw-pg ceiling: {ceiling:.2f}x")
 
 
@@ -383,13 +385,13 @@ def main():
         ratios.append(by_name["redis+sfu"]["holds_per_s"]
                       / max(by_name["sfu"]["holds_per_s"], 0.1))
     by_name = {row["strategy"]: row for row in results}
+    ratio = statistics.median(ratios)
     ceiling = by_name["redis+sfu"]["holds_per_s"] / max(by_name["raw-pg"]["holds_per_s"], 0.1)
-    print_tables(results, ratios, ceiling)
+    print_tables(results, ratios, ratio, ceiling)
     out = ROOT / "var" / "bench" / "booking.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"strategies": results,
-                               "ratios": {"redis_sfu_over_sfu":
-                                          round(statistics.median(ratios), 2),
+                               "ratios": {"redis_sfu_over_sfu": round(ratio, 2),
                                           "redis_sfu_over_raw_pg": round(ceiling, 2)},
                                "rounds": rounds}, indent=2))
     print(f"written {out.relative_to(ROOT)}")
