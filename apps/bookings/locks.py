@@ -63,6 +63,12 @@ def redis_client():
     return get_redis_connection("default")
 
 
+def busy_error() -> Unavailable:
+    """What a guest hears when the queue or a row lock wait runs out: try again shortly."""
+    return Unavailable("Lots of guests are booking right now. Please try again in a moment.",
+                       code="busy", extra={"retry_after": 2})
+
+
 def block_lock_name(block: RoomBlock) -> str:
     return f"ancile:lock:{{{connection.schema_name}:block:{block.pk}}}"
 
@@ -121,7 +127,6 @@ return 0
 
 _SHA = {script: hashlib.sha1(script.encode()).hexdigest()
         for script in (ACQUIRE_SCRIPT, RELEASE_SCRIPT, CLAIM_SCRIPT)}
-BUSY_MESSAGE = "Lots of guests are booking right now. Please try again in a moment."
 
 
 # Each thread keeps one idle lock connection of its own between holds: taking one from the
@@ -359,7 +364,7 @@ class BlockPlace:
             return
         if not got:
             self.state = "done"
-            raise Unavailable(BUSY_MESSAGE, code="busy", extra={"retry_after": 2})
+            raise busy_error()
         self.state = "held"
 
     def hand_on(self) -> None:

@@ -7,12 +7,13 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from psycopg import errors as pg_errors
 
-from apps.core.exceptions import Conflict, Unavailable
+from apps.core.exceptions import Conflict
 from apps.inventory.models import BlockNight, RoomBlock
 from apps.risk.scoring import hold_risk
 
 from .. import events
 from .. import locks
+from ..locks import busy_error
 from ..models import Hold
 from ..pricing import nightly_rates, quote_for, quote_rates, recent_rates
 from .nights import lock_stays, rows_of, save_counts, shift
@@ -20,11 +21,6 @@ from .stay import (room_type_offered_check, sold_out_error, sold_out_nights, sta
                    stay_rules_check)
 
 logger = logging.getLogger(__name__)
-
-
-def busy_error() -> Unavailable:
-    return Unavailable("Lots of guests are booking right now. Please try again in a moment.",
-                       code="busy", extra={"retry_after": 2})
 
 
 def database_busy(error: OperationalError) -> bool:
