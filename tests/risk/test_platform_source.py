@@ -6,10 +6,9 @@ from django.core.management import call_command
 from django_tenants.utils import tenant_context
 
 from apps.bookings.models import Booking
-from apps.inventory.services import block_create, block_nights_set
 from apps.risk.models import RiskModel
 from apps.risk.platform_data import guest_history, guest_history_before, load
-from tests.factories import RoomTypeFactory, group_create_for_test
+from tests.factories import RoomTypeFactory, block_for_test, group_create_for_test
 from tests.inventory.conftest import book
 
 
@@ -18,13 +17,9 @@ def past_group(slug, kind, n):
     group = group_create_for_test(slug=slug, kind=kind, starts_in_days=-30)
     room = RoomTypeFactory(name=f"Room {slug}")
     arrival = date.today() - timedelta(days=120)
+    block = block_for_test(group, room, arrival=arrival, nights=130, allotment=50,
+                           net_rate_minor=9000, sell_rate_minor=11000, name="B")
     with tenant_context(group):
-        block = block_create(hotel=room.hotel, name="B", arrival=arrival,
-                             departure=date.today() + timedelta(days=10),
-                             cutoff_date=arrival - timedelta(days=20))
-        block_nights_set(block=block, room_type=room, first_night=arrival,
-                         last_night=date.today() + timedelta(days=9), allotment=50,
-                         net_rate_minor=9000, sell_rate_minor=11000)
         for i in range(n):
             book(block, room, arrival + timedelta(days=i % 90), 1 + i % 3,
                  guest_email=f"guest{i % 7}@x.org",
