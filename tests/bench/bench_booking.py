@@ -313,10 +313,10 @@ def median_row(rows):
                 "busy_cores"):
         if key in row:
             row[key] = round(statistics.median(r[key] for r in rows), 2)
-    if "cpu_ms_per_hold" in row:
-        row["cpu_ms_per_hold"] = {
-            part: round(statistics.median(r["cpu_ms_per_hold"][part] for r in rows), 2)
-            for part in cpu.PARTS}
+    for key in ("cpu_ms_per_hold", "switches_per_hold"):
+        if key in row:
+            row[key] = {part: round(statistics.median(r[key][part] for r in rows), 2)
+                        for part in cpu.PARTS}
     row["oversold"] = sum(r["oversold"] for r in rows)
     row["errors_5xx"] = sum(r["errors_5xx"] for r in rows)
     return row
@@ -338,6 +338,11 @@ def print_tables(results, ratios, ratio, ceiling):
             print("  ".join(f"{str(v):>11}" for v in (
                 row["strategy"], *spent.values(), round(sum(spent.values()), 2),
                 row["busy_cores"])))
+        print("\ncontext switches per hold (medians)")
+        print("  ".join(f"{c:>11}" for c in ("strategy", *cpu.PARTS)))
+        for row in results:
+            print("  ".join(f"{str(v):>11}" for v in (
+                row["strategy"], *row["switches_per_hold"].values())))
     print(f"\nredis+sfu / sfu throughput, median of per-round ratios: "
           f"{ratio:.2f}x (rounds: {', '.join(f'{r:.2f}' for r in ratios)})"
           f";  redis+sfu / raw-pg ceiling: {ceiling:.2f}x")

@@ -26,8 +26,19 @@ def _part(pid: str, command: str) -> str:
     return "other"
 
 
-def _processes() -> dict[str, tuple[str, float]]:
-    """pid -> (part, CPU seconds so far) for every process readable now."""
+def _switches(entry: Path) -> int:
+    """Context switches so far, voluntary and not, summed over the process's threads."""
+    total = 0
+    for task in (entry / "task").iterdir():
+        for line in (task / "status").read_text().splitlines():
+            if "ctxt_switches:" in line:
+                total += int(line.split()[1])
+    return total
+
+
+def _processes() -> dict[str, tuple[str, float, int]]:
+    """pid -> (part, CPU seconds so far, context switches so far) for every process
+    readable now."""
     found = {}
     for entry in PROC.iterdir():
         if not entry.name.isdigit():
@@ -36,10 +47,11 @@ def _processes() -> dict[str, tuple[str, float]]:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(
                 errors="replace")
+            switches = _switches(entry)
         except OSError:  # gone while we looked
             continue
         found[entry.name] = (_part(entry.name, command),
-                             (int(fields[11]) + int(fields[12])) / TICKS)
+                             (int(fields[11]) + int(fields[12])) / TICKS, switches)
     return found
 
 
@@ -56,15 +68,20 @@ def take():
 
 
 def spent(before, after, seconds: float, holds: int) -> dict:
-    """{"busy_cores": .., "cpu_ms_per_hold": {part: ms}} between two take()s."""
+    """{"busy_cores": .., "cpu_ms_per_hold": {part: ms}, "switches_per_hold": {part: n}}
+    between two take()s."""
     if before is None or after is None or not holds or seconds <= 0:
         return {}
     per_part = dict.fromkeys(PARTS, 0.0)
-    for pid, (part, cpu) in after[1].items():
-        per_part[part] += cpu - before[1].get(pid, (part, 0.0))[1]
+    switches = dict.fromkeys(PARTS, 0)
+    for pid, (part, cpu, switched) in after[1].items():
+        _, cpu_then, switched_then = before[1].get(pid, (part, 0.0, 0))
+        per_part[part] += cpu - cpu_then
+        switches[part] += switched - switched_then
     machine = after[0] - before[0]
     # What no process we could read accounts for (the kernel, processes that exited).
     per_part["other"] += max(0.0, machine - sum(per_part.values()))
     return {"busy_cores": round(machine / seconds, 2),
             "cpu_ms_per_hold": {part: round(cpu * 1000 / holds, 2)
-                                for part, cpu in per_part.items()}}
+                                for part, cpu in per_part.items()},
+            "switches_per_hold": {part: round(n / holds, 1) for part, n in switches.items()}}
