@@ -4,13 +4,16 @@
 2. sfu        the app with ANCILE_BOOKING_REDIS_LOCK=false: row locks alone
 3. raw-pg     the ceiling: the same locked read and increment of the block's night rows
               from a tight psycopg loop, no Django, no HTTP
+and a control, "sfu again": a second server set up exactly as sfu. What it makes of sfu
+is the run's own noise: two identical servers measured this way differ by that much, so a
+gap between redis+sfu and sfu inside that band is not a gap the run can see.
 
 Each app strategy runs under its own gunicorn with the production settings
 (ancile/gunicorn_conf.py, several workers) on the PostgreSQL and Redis that ancile.stack
-started. Both servers start and warm up for WARM_UP_SECONDS (workers booting, connections
-opening), then take turns: a round measures each for SECONDS, the two alternating which
-goes first, so both see the same minutes of a machine whose speed drifts. Round 0 is not
-counted. The raw-pg rounds come after the app rounds.
+started. The servers start and warm up for WARM_UP_SECONDS (workers booting, connections
+opening), then take turns: a round measures each for SECONDS, in an order that rotates
+from round to round, so all see the same minutes of a machine whose speed drifts and none
+always goes first. Round 0 is not counted. The raw-pg rounds come after the app rounds.
 Each strategy gets a fresh block with a big allotment, so throughput is measured rather
 than sell-out; afterwards every night's `held` counter is checked against the holds that
 really exist and against the allotment (oversold).
@@ -46,8 +49,10 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "9"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", gunicorn_conf.workers))
 THREADS = int(os.environ.get("BENCH_THREADS", gunicorn_conf.threads))  # 1: sync workers
 ALLOTMENT = 1_000_000
+# The app servers, each with and without the Redis queue; "sfu again" is the control.
+APP_STRATEGIES = {"redis+sfu": True, "sfu": False, "sfu again": False}
 HOST = "bench.localhost"
-# Both app servers hold their database connections at once (one per thread); PostgreSQL
+# The app servers hold their database connections at once (one per thread); PostgreSQL
 # keeps a few of its max_connections for itself, and the bench uses some.
 SPARE_CONNECTIONS = 10
 
@@ -288,11 +293,11 @@ def summary(name, attempts, holds, elapsed, latencies, oversold, errors_5xx):
 
 def run_round(n, apps):
     """One round: each app strategy for SECONDS, back to back, so they share the machine's
-    mood. Both servers stay up between rounds, and the two take turns going first, so
-    neither always inherits the other's leftovers (autovacuum, a warm or cold cache).
-    Round 0 is a warm-up."""
+    mood. The servers stay up between rounds, and the order rotates, so none always
+    inherits another's leftovers (autovacuum, a warm or cold cache). Round 0 is a
+    warm-up."""
     rows = []
-    for app in (apps if n % 2 else apps[::-1]):
+    for app in apps[n % len(apps):] + apps[:n % len(apps)]:
         print(f"  round {n}: {app.name} …", flush=True)
         rows.append(app.measure())
     return rows
@@ -322,7 +327,7 @@ def median_row(rows):
     return row
 
 
-def print_tables(results, ratios, ratio, ceiling):
+def print_tables(results, ratios, ceiling):
     columns = ["strategy", "clients", "attempts", "holds", "holds_per_s", "p50_ms", "p99_ms",
                "oversold", "errors_5xx"]
     print(f"\nmedians over {ROUNDS} rounds")
@@ -343,22 +348,35 @@ def print_tables(results, ratios, ratio, ceiling):
         for row in results:
             print("  ".join(f"{str(v):>11}" for v in (
                 row["strategy"], *row["switches_per_hold"].values())))
-    print(f"\nredis+sfu / sfu throughput, median of per-round ratios: "
-          f"{ratio:.2f}x (rounds: {', '.join(f'{r:.2f}' for r in ratios)})"
-          f";  redis+sfu / raw-pg ceiling: {ceiling:.2f}x")
+    print("\nthroughput ratios, median of per-round ratios:")
+    for (over, under), (median, rounds) in ratios.items():
+        print(f"  {over} / {under}: {median:.2f}x "
+              f"(rounds: {', '.join(f'{r:.2f}' for r in rounds)})")
+    print(f"  the first is the comparison; the second, two servers set up alike, is this "
+          f"run's noise\n  redis+sfu / raw-pg ceiling: {ceiling:.2f}x")
+
+
+def ratio_of(rounds, over: str, under: str):
+    """(median, per-round list) of one strategy's holds/s over another's."""
+    per_round = []
+    for rows in rounds:
+        by_name = {row["strategy"]: row for row in rows}
+        per_round.append(by_name[over]["holds_per_s"] / max(by_name[under]["holds_per_s"], 0.1))
+    return statistics.median(per_round), per_round
 
 
 def connections_check():
-    """Both servers' connections must fit in PostgreSQL's max_connections."""
+    """The app servers' connections must fit in PostgreSQL's max_connections."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SHOW max_connections")
         room = int(cursor.fetchone()[0]) - SPARE_CONNECTIONS
-    if 2 * WORKERS * THREADS > room:
+    if len(APP_STRATEGIES) * WORKERS * THREADS > room:
         raise SystemExit(
-            f"bench-booking: 2 servers x {WORKERS} workers x {THREADS} threads would open "
-            f"{2 * WORKERS * THREADS} database connections; this PostgreSQL has room for "
+            f"bench-booking: {len(APP_STRATEGIES)} servers x {WORKERS} workers x {THREADS} "
+            f"threads would open {len(APP_STRATEGIES) * WORKERS * THREADS} database "
+            f"connections; this PostgreSQL has room for "
             f"{room}. Lower BENCH_WORKERS or BENCH_THREADS, or raise max_connections.")
 
 
@@ -371,8 +389,8 @@ def main():
           f"{os.cpu_count()} CPU cores", flush=True)
     apps, oversold = [], {}
     try:
-        apps.append(App("redis+sfu", redis_lock=True))
-        apps.append(App("sfu", redis_lock=False))
+        for name, redis_lock in APP_STRATEGIES.items():
+            apps.append(App(name, redis_lock=redis_lock))
         run_round(0, apps)  # not counted
         rounds = [run_round(n + 1, apps) for n in range(ROUNDS)]
     finally:
@@ -381,24 +399,23 @@ def main():
     for n, rows in enumerate(rounds):
         rows.append(raw_pg_round(n + 1))
     results = [median_row([r for rows in rounds for r in rows if r["strategy"] == name])
-               for name in ("redis+sfu", "sfu", "raw-pg")]
+               for name in (*APP_STRATEGIES, "raw-pg")]
     for row in results:
         row["oversold"] += oversold.get(row["strategy"], 0)
-    ratios = []
-    for rows in rounds:
-        by_name = {row["strategy"]: row for row in rows}
-        ratios.append(by_name["redis+sfu"]["holds_per_s"]
-                      / max(by_name["sfu"]["holds_per_s"], 0.1))
+    ratios = {pair: ratio_of(rounds, *pair)
+              for pair in (("redis+sfu", "sfu"), ("sfu again", "sfu"))}
     by_name = {row["strategy"]: row for row in results}
-    ratio = statistics.median(ratios)
     ceiling = by_name["redis+sfu"]["holds_per_s"] / max(by_name["raw-pg"]["holds_per_s"], 0.1)
-    print_tables(results, ratios, ratio, ceiling)
+    print_tables(results, ratios, ceiling)
     out = ROOT / "var" / "bench" / "booking.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"strategies": results,
-                               "ratios": {"redis_sfu_over_sfu": round(ratio, 2),
-                                          "redis_sfu_over_raw_pg": round(ceiling, 2)},
-                               "rounds": rounds}, indent=2))
+    out.write_text(json.dumps({
+        "strategies": [by_name[name] for name in ("redis+sfu", "sfu", "raw-pg")],
+        "control": by_name["sfu again"],
+        "ratios": {"redis_sfu_over_sfu": round(ratios["redis+sfu", "sfu"][0], 2),
+                   "sfu_again_over_sfu": round(ratios["sfu again", "sfu"][0], 2),
+                   "redis_sfu_over_raw_pg": round(ceiling, 2)},
+        "rounds": rounds}, indent=2))
     print(f"written {out.relative_to(ROOT)}")
     failed = any(row["oversold"] or row["errors_5xx"] for row in results)
     return 1 if failed else 0
