@@ -8,7 +8,7 @@ from apps.bookings.models import Booking, Hold
 from apps.bookings.services import (GuestDetails, booking_cancel, booking_confirm,
                                     booking_modify, hold_create, holds_expire)
 from apps.core.exceptions import Conflict, PermissionDenied
-from apps.inventory.models import BlockNight
+from apps.inventory.models import BlockNight, RoomBlock
 
 GUEST = GuestDetails(first_name="Ana", last_name="Costa", email="ana@example.com",
                      sharers="Rui Costa", special_requests="Late arrival")
@@ -134,3 +134,71 @@ def test_modify_within_the_same_nights_can_grow_into_its_own_rooms(block_setup, 
     booking_modify(booking=booking, check_in=stay_dates[0], check_out=stay_dates[1],
                    room_type=double, quantity=5)  # needs its own 4 rooms plus the last one
     assert _counts(block, double) == [(0, 5)] * 3
+
+
+def test_a_change_racing_a_cancel_is_refused_and_counts_stay_right(block_setup, stay_dates):
+    block, double, suite = block_setup
+    booking = booking_confirm(hold=_hold(block, double, *stay_dates, quantity=2), guest=GUEST)
+    stale = Booking.objects.get(pk=booking.pk)  # the change page, loaded before the cancel
+    booking_cancel(booking=booking, by="planner")
+    with pytest.raises(Conflict) as error:
+        booking_modify(booking=stale, check_in=stay_dates[0], check_out=stay_dates[1],
+                       room_type=suite, quantity=1)
+    assert error.value.code == "booking_cancelled"
+    assert _counts(block, double) == [(0, 0)] * 3
+    assert _counts(block, suite) == [(0, 0)] * 3
+    assert Booking.objects.get(pk=booking.pk).room_type == double
+
+
+def test_a_failing_mail_server_never_fails_the_booking_or_its_events(
+        block_setup, stay_dates, django_capture_on_commit_callbacks, monkeypatch):
+    from apps.bookings import events, notifications
+
+    def mail_server_down(*args, **kwargs):
+        raise ConnectionRefusedError("SMTP server down")
+
+    heard = []
+
+    def subscriber(*, group, event_type, payload):
+        heard.append(event_type)
+
+    monkeypatch.setattr(notifications, "send_mail", mail_server_down)
+    monkeypatch.setattr(events, "_subscribers", [subscriber])
+    block, double, _ = block_setup
+    hold = _hold(block, double, *stay_dates)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = booking_confirm(hold=hold, guest=GUEST)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_cancel(booking=booking)
+    assert heard == [events.BOOKING_CONFIRMED, events.BOOKING_CANCELLED]
+    assert Booking.objects.get(pk=booking.pk).status == Booking.Status.CANCELLED
+
+
+@pytest.mark.parametrize("status", [RoomBlock.Status.RELEASED, RoomBlock.Status.CLOSED])
+def test_no_hold_is_confirmed_once_the_block_stops_taking_bookings(block_setup, stay_dates,
+                                                                    status):
+    block, double, _ = block_setup
+    active = _hold(block, double, *stay_dates, key="active")
+    swept = _hold(block, double, *stay_dates, key="swept")
+    Hold.objects.filter(pk=swept.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    holds_expire()
+    RoomBlock.objects.filter(pk=block.pk).update(status=status)
+    for hold in (active, swept):
+        with pytest.raises(Conflict) as error:
+            booking_confirm(hold=Hold.objects.get(pk=hold.pk), guest=GUEST)
+        assert error.value.code == "block_closed"
+    assert Booking.objects.count() == 0
+    assert _counts(block, double) == [(1, 0)] * 3  # the active hold, until it lapses
+
+
+def test_a_swept_hold_is_not_confirmed_after_the_cutoff(block_setup, stay_dates):
+    block, double, _ = block_setup
+    hold = _hold(block, double, *stay_dates)
+    Hold.objects.filter(pk=hold.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    holds_expire()
+    RoomBlock.objects.filter(pk=block.pk).update(
+        cutoff_date=timezone.localdate() - timedelta(days=1))
+    with pytest.raises(Conflict) as error:
+        booking_confirm(hold=Hold.objects.get(pk=hold.pk), guest=GUEST)
+    assert error.value.code == "past_cutoff"
+    assert _counts(block, double) == [(0, 0)] * 3

@@ -20,7 +20,7 @@ from ..pricing import quote_for
 from ..signals import booking_cancelled, booking_modifying
 from .holds import busy_error, database_busy, lapsed_holds, expire_in_memory
 from .nights import lock_stays, rows_of, save_counts, shift
-from .stay import sold_out_error, sold_out_nights, stay_nights, stay_validate
+from .stay import BOOKABLE, sold_out_error, sold_out_nights, stay_nights, stay_validate
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,10 @@ def booking_confirm(*, hold: Hold, guest: GuestDetails) -> Booking:
     """Turn a hold into a booking. Confirming twice returns the same booking.
 
     A hold past its expiry is confirmed only if its rooms are still there: if it was not
-    yet swept they still count in `held`; if it was, they are re-taken if available.
+    yet swept they still count in `held`; if it was, they are re-taken if available, and
+    only while the stay could still be booked afresh (before the cutoff, check-in not
+    past). No hold is confirmed in a block that no longer takes bookings. Every refusal
+    is a Conflict, which the payment path refunds.
     """
     thresholds = thresholds_for(connection.tenant)  # APT-1 terms, read before any lock
     try:
@@ -48,6 +51,7 @@ def booking_confirm(*, hold: Hold, guest: GuestDetails) -> Booking:
             if hold.status == Hold.Status.RELEASED:
                 raise Conflict("These rooms were given back. Please choose your rooms again.",
                                code="hold_released")
+            _still_bookable_check(hold)
             rows = lock_stays(block=hold.block,
                               stays=[(hold.room_type_id, hold.check_in, hold.check_out)])
             if hold.status == Hold.Status.ACTIVE:
@@ -77,14 +81,33 @@ def booking_confirm(*, hold: Hold, guest: GuestDetails) -> Booking:
                     score=hold.risk_score, block_mode=hold.block.payment_mode,
                     thresholds=thresholds),
                 risk_score=hold.risk_score, risk_model_version=hold.risk_model_version)
-            transaction.on_commit(lambda: booking_confirmed_notify(booking_id=booking.pk))
+            # A mail server that fails must not fail the booking (robust: logged).
+            transaction.on_commit(lambda: booking_confirmed_notify(booking_id=booking.pk),
+                                  robust=True)
             events.emit(events.BOOKING_CONFIRMED, {"booking_id": booking.pk})
-            transaction.on_commit(lambda: booking_rescore(booking_id=booking.pk))
+            transaction.on_commit(lambda: booking_rescore(booking_id=booking.pk), robust=True)
             return booking
     except OperationalError as error:
         if database_busy(error):
             raise busy_error() from error
         raise
+
+
+def _still_bookable_check(hold: Hold) -> None:
+    block = hold.block
+    if block.status not in BOOKABLE:
+        raise Conflict("Rooms at this hotel are no longer offered for this event.",
+                       code="block_closed")
+    if hold.status == Hold.Status.ACTIVE:  # the rooms are still the guest's, as promised
+        return
+    today = timezone.localdate()
+    if hold.check_in < today:
+        raise Conflict("Your hold expired and check-in is now in the past. Please choose "
+                       "your dates again.", code="hold_expired")
+    if today > block.cutoff_date:
+        raise Conflict(f"Your hold expired, and booking closed on "
+                       f"{block.cutoff_date:%d %B %Y}. Contact the organisers for help.",
+                       code="past_cutoff")
 
 
 def free_cancellation_until(booking: Booking) -> date:
@@ -110,9 +133,16 @@ def booking_cancel(*, booking: Booking, by: str = "guest") -> Booking:
         booking.cancelled_by = by
         booking.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
         booking_cancelled.send(sender=Booking, booking=booking, by=by)  # refunds (payments)
-        transaction.on_commit(lambda: booking_cancelled_notify(booking_id=booking.pk))
+        transaction.on_commit(lambda: booking_cancelled_notify(booking_id=booking.pk),
+                              robust=True)
         events.emit(events.BOOKING_CANCELLED, {"booking_id": booking.pk})
     return booking
+
+
+def _confirmed_check(booking: Booking) -> None:
+    if booking.status != Booking.Status.CONFIRMED:
+        raise Conflict("This booking is cancelled and cannot be changed.",
+                       code="booking_cancelled")
 
 
 def booking_modify(*, booking: Booking, check_in: date, check_out: date,
@@ -120,14 +150,13 @@ def booking_modify(*, booking: Booking, check_in: date, check_out: date,
     """Change dates, room type or rooms in one step: the old rooms are given up only if
     the new ones are secured; otherwise nothing changes."""
     block: RoomBlock = booking.block
-    if booking.status != Booking.Status.CONFIRMED:
-        raise Conflict("This booking is cancelled and cannot be changed.",
-                       code="booking_cancelled")
+    _confirmed_check(booking)
     stay_validate(block=block, room_type_id=room_type.pk, check_in=check_in,
                   check_out=check_out, quantity=quantity)
     try:
         with locks.block_lock(block), transaction.atomic():
             booking = locks.lock_booking(booking.pk)
+            _confirmed_check(booking)  # again, locked: a cancel may have just committed
             lapsed = lapsed_holds(block=block, now=timezone.now())
             old = (booking.room_type_id, booking.check_in, booking.check_out)
             new = (room_type.pk, check_in, check_out)
@@ -152,7 +181,8 @@ def booking_modify(*, booking: Booking, check_in: date, check_out: date,
             booking.nightly_rates, booking.total_minor = quote.nightly_rates, quote.total_minor
             booking.save()
             transaction.on_commit(lambda: booking_confirmed_notify(booking_id=booking.pk,
-                                                                   modified=True))
+                                                                   modified=True),
+                                  robust=True)
             events.emit(events.BOOKING_MODIFIED, {"booking_id": booking.pk})
             return booking
     except OperationalError as error:
