@@ -374,3 +374,65 @@ def test_a_stripe_that_never_answers_gives_the_guest_our_message_in_bounded_time
     assert "Your rooms are still held" in str(error.value)
     assert waited < 10  # three tries of 0.3 s and their back-off, not stripe's 80 s each
     assert hold.status == Hold.Status.ACTIVE
+
+
+def test_the_balance_charges_the_deposits_card_when_the_checkout_event_settles_first(
+        group, fake_stripe, webhooks):
+    # Events newest first: checkout.session.completed settles the deposit before
+    # payment_intent.succeeded, knowing the customer but not yet the card.
+    fake_stripe.out_of_order = True
+    block, double = make_block(group, mode=RoomBlock.PaymentMode.DEPOSIT,
+                               deposit_percent=Decimal(30), balance_due_days=30)
+    booking, deposit = pay(group, block, double, fake_stripe, webhooks)
+    with tenant_context(group):
+        balance = Payment.objects.get(kind="balance")
+        assert balance.payment_method_id and balance.payment_method_id == \
+            deposit.payment_method_id
+    out = StringIO()
+    call_command("release_transfers", today=balance.due_on, stdout=out)
+    assert f"balance {booking.reference}" in out.getvalue() and ": paid" in out.getvalue()
+    with tenant_context(group):
+        balance.refresh_from_db()
+        assert balance.status == "succeeded"
+
+
+def test_a_balance_stripe_refuses_never_stops_the_others_or_the_transfers(
+        group, fake_stripe, webhooks):
+    block, double = make_block(group, mode=RoomBlock.PaymentMode.DEPOSIT,
+                               deposit_percent=Decimal(30), balance_due_days=30)
+    first, first_deposit = pay(group, block, double, fake_stripe, webhooks, key="k1")
+    second, _ = pay(group, block, double, fake_stripe, webhooks, key="k2")
+    fake_stripe.objects.pop(first_deposit.customer_id)  # deleted in Stripe's dashboard
+    with tenant_context(group):
+        due_on = Payment.objects.filter(kind="balance").first().due_on
+    out = StringIO()
+    call_command("release_transfers", today=due_on, stdout=out)
+    said = out.getvalue()
+    assert f"balance {first.reference}" in said and "not charged" in said
+    assert "No such customer" in said
+    assert f"balance {second.reference}" in said and ": paid" in said
+    assert "transfers:" in said  # the run went on to the transfers
+    with tenant_context(group):
+        statuses = dict(Payment.objects.filter(kind="balance")
+                        .values_list("booking__reference", "status"))
+    assert statuses == {first.reference: "pending", second.reference: "succeeded"}
+
+
+def test_a_payment_for_a_booking_cancelled_meanwhile_nets_to_zero_on_that_booking(
+        group, prepay_block, fake_stripe, webhooks):
+    from apps.bookings.services import booking_confirm
+
+    block, double = prepay_block
+    with tenant_context(group):
+        hold = new_hold(block, double, key="late-payer")
+        payment = checkout_start(hold=hold, guest=GuestDetails(**GUEST), site_url=SITE)
+        booking = booking_confirm(hold=hold, guest=GuestDetails(**GUEST))  # another path
+        booking_cancel(booking=booking, by="planner")
+    fake_stripe.checkout_session_complete(payment.checkout_session_id, "pay")
+    assert all(r.status_code == 200 for r in webhooks.deliver_all())
+    with tenant_context(group):
+        payment.refresh_from_db()
+        assert (payment.outcome, payment.failure_code) == ("refunded", "booking_cancelled")
+        for account in (Account.HOTEL_PAYABLE, Account.AGENCY_PAYABLE, Account.TAXES_PAYABLE,
+                        Account.PLATFORM_REVENUE):
+            assert ledger.balance(account, "EUR", booking=booking) == 0, account

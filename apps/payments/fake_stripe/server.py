@@ -256,6 +256,11 @@ class FakeStripe:
                      for item in items)
         if amount < 1:
             raise StripeError(400, "The amount must be positive.", code="amount_too_small")
+        expires_at = params.get("expires_at")
+        if expires_at and not time.time() + 30 * 60 <= int(expires_at) <= time.time() + 86400:
+            raise StripeError(400, "The `expires_at` timestamp must be between 30 minutes and "
+                                   "24 hours from Checkout Session creation.",
+                              code="parameter_invalid_integer", extra={"param": "expires_at"})
         session_id = _new_id("cs_test")
         pi_data = params.get("payment_intent_data") or {}
         return self._save({
@@ -354,6 +359,10 @@ class FakeStripe:
 
     def payment_intent_create(self, params: dict) -> dict:
         with self.lock:
+            customer = params.get("customer")
+            if customer and customer not in self.objects:  # deleted in the dashboard
+                raise StripeError(400, f"No such customer: '{customer}'",
+                                  code="resource_missing", extra={"param": "customer"})
             pi = self._payment_intent(
                 amount=params["amount"], currency=params["currency"],
                 metadata=params.get("metadata"), transfer_group=params.get("transfer_group"),

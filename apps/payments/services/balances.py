@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.bookings.models import Booking
+from apps.core.exceptions import Unavailable
 
 from .. import processor
 from ..models import Payment
@@ -18,6 +19,8 @@ logger = logging.getLogger(__name__)
 
 
 def balances_charge(*, today: date | None = None) -> list[tuple[Payment, str]]:
+    """Charge every balance due by `today`; (payment, outcome) for each. One balance that
+    cannot be charged never stops the others, nor the transfers that run after them."""
     today = today or timezone.localdate()
     done = []
     due = (Payment.objects.filter(kind=Payment.Kind.BALANCE, status=Payment.Status.PENDING,
@@ -42,6 +45,15 @@ def balances_charge(*, today: date | None = None) -> list[tuple[Payment, str]]:
             payment_failed(payment=payment, code=error.code or "card_declined")
             done.append((payment, f"declined ({error.code})"))
             continue
-        payment = payment_succeeded(payment=payment, payment_intent_id=intent.id)
+        except stripe.StripeError as error:  # not the card: tried again on the next run
+            logger.warning("balance %s not charged: %s", payment.public_id, error)
+            done.append((payment, f"not charged, tried again next run: "
+                                  f"{error.user_message or error}"))
+            continue
+        try:
+            payment = payment_succeeded(payment=payment, payment_intent_id=intent.id)
+        except Unavailable:  # the block is busy; the payment_intent.succeeded event settles it
+            done.append((payment, "charged; booked when Stripe's event arrives"))
+            continue
         done.append((payment, "paid"))
     return done

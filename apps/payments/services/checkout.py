@@ -22,9 +22,11 @@ from ..terms import plan_for
 
 logger = logging.getLogger(__name__)
 
-# Stripe keeps a Checkout page open for at least 30 minutes; the hold may lapse sooner.
-# A payment that arrives after the hold lapsed re-checks the rooms (settle.py).
-CHECKOUT_MINUTES = 30
+# Stripe keeps a Checkout page open for at least 30 minutes from when it creates the
+# session, and refuses an earlier expires_at: one minute more covers the trip there.
+# The hold may lapse sooner; a payment that arrives after it lapsed re-checks the rooms
+# (settle.py).
+CHECKOUT_MINUTES = 31
 
 
 def transfer_group_for(hold: Hold) -> str:

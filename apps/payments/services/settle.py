@@ -17,6 +17,7 @@ and a hold is confirmed into at most one booking.
 import logging
 
 from django.db import OperationalError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.bookings import locks
@@ -106,9 +107,10 @@ def _record(payment: Payment, booking: Booking | None, refusal: Conflict | None)
                            code="booking_cancelled")
     payment.booking = booking if refusal is None or refusal.code == "booking_cancelled" \
         else payment.booking
+    # On the payment's booking, as its refund will be: the two net to zero there.
     ledger.post(kind=LedgerTransaction.Kind.CHARGE, reference=payment.payment_intent_id,
-                currency=payment.currency, lines=charge_lines(payment), booking=booking
-                if refusal is None else None, payment=payment,
+                currency=payment.currency, lines=charge_lines(payment),
+                booking=payment.booking, payment=payment,
                 memo=f"{payment.get_kind_display()} for {booking.reference if booking else '-'}")
     if refusal is not None:
         payment.outcome = "refunded"
@@ -185,10 +187,14 @@ def payment_fee_record(*, payment_id: int) -> None:
         payment.customer_id = payment.customer_id or (intent.customer or "")
         payment.payment_method_id = payment.payment_method_id or (intent.payment_method or "")
         payment.save()
-        Payment.objects.filter(kind=Payment.Kind.BALANCE, hold=payment.hold,
-                               customer_id="").update(customer_id=payment.customer_id,
-                                                      payment_method_id=
-                                                      payment.payment_method_id)
+        # The balance charges the card saved with the deposit. Settled from the return
+        # page or the Checkout event, the deposit knew its customer but not yet its card.
+        if payment.payment_method_id:
+            (Payment.objects.filter(kind=Payment.Kind.BALANCE, hold=payment.hold,
+                                    status=Payment.Status.PENDING)
+             .filter(Q(customer_id="") | Q(payment_method_id=""))
+             .update(customer_id=payment.customer_id,
+                     payment_method_id=payment.payment_method_id))
         if txn.fee:
             ledger.post(kind=LedgerTransaction.Kind.PROCESSOR_FEE, reference=txn.id,
                         currency=payment.currency, booking=payment.booking, payment=payment,
