@@ -7,7 +7,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from psycopg import errors as pg_errors
 
-from apps.core.exceptions import Conflict
+from apps.core.exceptions import Conflict, Unavailable
 from apps.inventory.models import BlockNight, RoomBlock
 from apps.risk.scoring import hold_risk
 
@@ -165,12 +165,21 @@ def hold_release(*, hold: Hold) -> Hold:
 
 
 def holds_expire(*, now: datetime | None = None) -> int:
-    """Release every lapsed hold in the current group. Returns how many were released."""
+    """Release every lapsed hold in the current group. Returns how many were released.
+
+    A block too busy with guests to lock now is left for the next pass (logged): its
+    lapsed holds already give way to guests who need their rooms (hold_create)."""
     now = now or timezone.now()
     block_ids = set(Hold.objects.filter(status=Hold.Status.ACTIVE, expires_at__lte=now)
                     .values_list("block_id", flat=True))
-    return sum(block_holds_expire(block=block, now=now)
-               for block in RoomBlock.objects.filter(pk__in=block_ids).order_by("pk"))
+    released = 0
+    for block in RoomBlock.objects.filter(pk__in=block_ids).order_by("pk"):
+        try:
+            released += block_holds_expire(block=block, now=now)
+        except Unavailable:
+            logger.warning("lapsed holds of block %s not released: the block is busy; "
+                           "next pass", block.pk)
+    return released
 
 
 def lapsed_holds_exist(*, block: RoomBlock) -> bool:
@@ -179,8 +188,17 @@ def lapsed_holds_exist(*, block: RoomBlock) -> bool:
 
 
 def block_holds_expire(*, block: RoomBlock, now: datetime | None = None) -> int:
-    """Release the block's lapsed holds; returns how many."""
+    """Release the block's lapsed holds; returns how many, or raises busy."""
     now = now or timezone.now()
+    try:
+        return _block_holds_expire(block=block, now=now)
+    except OperationalError as error:
+        if database_busy(error):
+            raise busy_error() from error
+        raise
+
+
+def _block_holds_expire(*, block: RoomBlock, now: datetime) -> int:
     with locks.block_lock(block), transaction.atomic():
         lapsed = lapsed_holds(block=block, now=now)
         if not lapsed:
