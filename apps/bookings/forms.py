@@ -23,7 +23,9 @@ class StayForm(forms.Form):
     check_out = forms.DateField(widget=forms.Select)
     quantity = forms.TypedChoiceField(coerce=int, initial=1, label="Rooms", choices=[
         (n, str(n)) for n in range(1, MAX_ROOMS_PER_BOOKING + 1)])
-    request_key = forms.CharField(widget=forms.HiddenInput)
+    request_key = forms.CharField(widget=forms.HiddenInput, max_length=64, error_messages={
+        key: "This page is out of date. Please reload it and try again."
+        for key in ("required", "max_length")})
 
     def __init__(self, *args, options: StayOptions | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,7 +54,8 @@ class StayForm(forms.Form):
 class GuestForm(forms.Form):
     first_name = forms.CharField(max_length=100)
     last_name = forms.CharField(max_length=100)
-    email = forms.EmailField(help_text="We send your confirmation and manage link here.")
+    email = forms.EmailField(max_length=254,
+                             help_text="We send your confirmation and manage link here.")
     phone = forms.CharField(max_length=40, required=False)
     sharers = forms.CharField(max_length=300, required=False, label="Sharing with",
                               help_text="Names of anyone sharing your room.")

@@ -96,8 +96,10 @@ def hold_detail(request, public_id):
 
 @require_POST
 def hold_start_over(request, public_id):
-    hold = get_object_or_404(Hold, public_id=public_id)
-    hold_release(hold=hold)
+    hold = hold_release(hold=get_object_or_404(Hold, public_id=public_id))
+    if hold.status == Hold.Status.CONFIRMED:  # a page from before the booking, resubmitted
+        messages.info(request, "These rooms are already booked for you.")
+        return redirect("booking-manage", token=hold.booking.manage_token)
     messages.info(request, "We gave those rooms back. Choose again whenever you are ready.")
     return redirect("block-detail", block_id=hold.block_id)
 
@@ -127,6 +129,10 @@ def booking_change(request, token: str):
         messages.error(request, "Please choose a room type, dates and number of rooms.")
         return redirect("booking-manage", token=token)
     data = form.cleaned_data
+    if (data["room_type"], data["check_in"], data["check_out"], data["quantity"]) == (
+            booking.room_type_id, booking.check_in, booking.check_out, booking.quantity):
+        messages.info(request, "Nothing to change: your booking is as it was.")
+        return redirect("booking-manage", token=token)
     try:
         booking_modify(booking=booking, check_in=data["check_in"], check_out=data["check_out"],
                        room_type=get_object_or_404(RoomType, pk=data["room_type"]),

@@ -131,3 +131,65 @@ def test_start_over_gives_the_rooms_back(group, block_setup, stay_dates):
 
 def test_unknown_manage_link_is_404(group, block_setup):
     assert host_client(group).get("/manage/not-a-token/").status_code == 404
+
+
+def test_the_stay_page_says_how_long_rooms_are_kept(group, block_setup):
+    block, _, _ = block_setup
+    page = host_client(group).get(f"/stay/{block.pk}/").content.decode()
+    assert f"We keep the rooms for you for {block.hold_minutes} minutes" in page
+
+
+def test_tampered_or_oversized_input_is_explained_not_crashed(group, block_setup, stay_dates):
+    block, double, _ = block_setup
+    client = host_client(group)
+    response = client.post(f"/stay/{block.pk}/", _stay_post(block, double, *stay_dates,
+                                                            key="k" * 200))
+    assert response.status_code == 200
+    assert "This page is out of date" in response.content.decode()
+    assert not Hold.objects.exists()
+    hold_url = client.post(f"/stay/{block.pk}/", _stay_post(block, double, *stay_dates,
+                                                            key="e"))["Location"]
+    response = client.post(hold_url, {**GUEST, "email": "a" * 250 + "@example.com"})
+    assert response.status_code == 200
+    assert not Booking.objects.exists()
+
+
+def test_a_released_hold_offers_only_to_choose_again(group, block_setup, stay_dates):
+    block, double, _ = block_setup
+    client = host_client(group)
+    hold_url = client.post(f"/stay/{block.pk}/", _stay_post(block, double, *stay_dates,
+                                                            key="f"))["Location"]
+    client.post(f"{hold_url}start-over/")
+    page = client.get(hold_url).content.decode()
+    assert "You gave these rooms back" in page
+    assert "Confirm booking" not in page and "try to confirm" not in page
+
+
+def test_start_over_from_a_stale_page_after_booking_keeps_the_booking(group, block_setup,
+                                                                      stay_dates):
+    block, double, _ = block_setup
+    client = host_client(group)
+    hold_url = client.post(f"/stay/{block.pk}/", _stay_post(block, double, *stay_dates,
+                                                            key="g"))["Location"]
+    manage_url = client.post(hold_url, GUEST)["Location"]
+    response = client.post(f"{hold_url}start-over/", follow=True)
+    assert response.redirect_chain[-1][0] == manage_url
+    assert "already booked for you" in response.content.decode()
+    assert Booking.objects.get().status == "confirmed"
+
+
+def test_saving_the_change_form_unchanged_changes_nothing(group, block_setup, stay_dates):
+    block, double, _ = block_setup
+    client = host_client(group)
+    hold_url = client.post(f"/stay/{block.pk}/", _stay_post(block, double, *stay_dates,
+                                                            key="h"))["Location"]
+    manage_url = client.post(hold_url, GUEST)["Location"]
+    booking = Booking.objects.get()
+    BlockNight.objects.filter(room_type=double).update(sell_rate_minor=99999)  # rates moved
+    mail.outbox.clear()
+    response = client.post(f"{manage_url}change/", {
+        "room_type": double.pk, "check_in": stay_dates[0].isoformat(),
+        "check_out": stay_dates[1].isoformat(), "quantity": 1}, follow=True)
+    assert "Nothing to change" in response.content.decode()
+    assert Booking.objects.get().total_minor == booking.total_minor
+    assert not mail.outbox
