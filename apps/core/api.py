@@ -2,6 +2,7 @@
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -32,6 +33,13 @@ def exception_handler(exc, context):
         if retry_after and exc.status in {409, 429, 503}:
             response["Retry-After"] = str(retry_after)
         return response
+    if isinstance(exc, RequestDataTooBig):
+        return Response({"code": "request_too_large", "message": "The request body is too "
+                         "large. Send one hold or booking per request.", "extra": {}},
+                        status=413)
+    if isinstance(exc, SuspiciousOperation):
+        return Response({"code": "bad_request", "message": "The request could not be "
+                         "read. Check its headers and body.", "extra": {}}, status=400)
     response = drf_exception_handler(exc, context)
     if response is None:
         logger.exception("unexpected error in %s", context.get("view"), exc_info=exc)

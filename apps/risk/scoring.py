@@ -93,8 +93,9 @@ def booking_rescore(*, booking_id: int) -> Risk:
                                                             booking.check_in,
                                                             booking.check_out))
         risk = Risk(scorer.score_one(record), scorer.version)
-        Booking.objects.filter(pk=booking.pk).update(risk_score=risk.score,
-                                                     risk_model_version=risk.version)
+        Booking.objects.filter(pk=booking.pk).update(
+            risk_score=risk.score, risk_model_version=risk.version,
+            updated_at=timezone.now())  # partners sync on updated_at (updated_since)
         return risk
     except Exception:
         logger.exception("APT-1: re-scoring booking %s failed; it keeps its hold-time score",

@@ -41,3 +41,22 @@ def test_every_open_booking_in_every_group_is_rescored(trained_model):
 def test_without_a_model_it_says_what_to_do():
     with pytest.raises(CommandError, match="train_risk"):
         call_command("score_bookings", "--no-progress")
+
+
+@pytest.mark.django_db
+def test_a_rescored_booking_counts_as_updated_for_partners_syncing(trained_model):
+    from django.utils import timezone
+
+    from apps.risk.scoring import booking_rescore
+
+    group, open_, _ = group_with_bookings("score-sync", "wedding")
+    long_ago = timezone.now() - timedelta(days=3)
+    with tenant_context(group):
+        Booking.objects.update(updated_at=long_ago)
+        booking_rescore(booking_id=open_[0].pk)
+        assert Booking.objects.get(pk=open_[0].pk).updated_at > long_ago
+        assert Booking.objects.get(pk=open_[1].pk).updated_at == long_ago
+    call_command("score_bookings", "--no-progress", stdout=StringIO())
+    with tenant_context(group):
+        assert all(b.updated_at > long_ago
+                   for b in Booking.objects.filter(pk__in=[b.pk for b in open_]))

@@ -19,10 +19,12 @@ v1 = [
     path("groups/<slug:slug>/holds/<uuid:hold_id>/", views.HoldDetail.as_view(),
          name="api-hold"),
     path("groups/<slug:slug>/bookings/", views.BookingList.as_view(), name="api-bookings"),
-    path("groups/<slug:slug>/bookings/<str:reference>/", views.BookingDetail.as_view(),
-         name="api-booking"),
-    path("groups/<slug:slug>/bookings/<str:reference>/cancellation/",
-         views.BookingCancellation.as_view(), name="api-booking-cancellation"),
+    # A reference is 8 letters and digits; anything else is the API's JSON 404 below.
+    re_path(r"^groups/(?P<slug>[-a-zA-Z0-9_]+)/bookings/(?P<reference>[A-Za-z0-9]{1,12})/$",
+            views.BookingDetail.as_view(), name="api-booking"),
+    re_path(r"^groups/(?P<slug>[-a-zA-Z0-9_]+)/bookings/(?P<reference>[A-Za-z0-9]{1,12})"
+            r"/cancellation/$", views.BookingCancellation.as_view(),
+            name="api-booking-cancellation"),
 ]
 
 urlpatterns = [

@@ -6,6 +6,7 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.http import JsonResponse
 from django.urls import get_urlconf, set_urlconf
@@ -43,12 +44,29 @@ class PaymentRequired(ApplicationError):
 
 
 class Pagination(CursorPagination):
-    """Cursor pages in a stable order; `limit` up to 100."""
+    """Cursor pages in a stable order; `limit` up to 100. A cursor that was not one of
+    ours (its position is not a value of the ordering field) is "Invalid cursor", 404."""
 
     page_size = 25
     page_size_query_param = "limit"
     max_page_size = 100
     ordering = ("-created_at", "-id")
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.model = queryset.model
+        return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None:
+            field = self.model._meta.get_field(self.ordering[0].lstrip("-"))
+            try:
+                if "\x00" in cursor.position:
+                    raise ValueError("NUL")
+                field.to_python(cursor.position)
+            except (DjangoValidationError, ValueError, TypeError):
+                raise NotFound(self.invalid_cursor_message, code="not_found") from None
+        return cursor
 
 
 class GroupPagination(Pagination):
@@ -91,6 +109,7 @@ class PartnerView(GenericAPIView):
     renderer_classes = [JSONRenderer]
     parser_classes = [JSONParser]
     pagination_class = None
+    metadata_class = None  # OPTIONS: 405, not a description of the wrong serializers
     group = None
 
     def initial(self, request, *args, **kwargs):

@@ -56,10 +56,13 @@ class Command(BaseCommand):
             records = [booking_record(b, group.kind, history[b.pk],
                                       rates.mean(b.room_type_id, b.check_in, b.check_out))
                        for b in batch]
+            scored_at = timezone.now()  # partners sync on updated_at (updated_since)
             for booking, score in zip(batch, scorer.score_records(records)):
                 booking.risk_score = float(score)
                 booking.risk_model_version = scorer.version
-            Booking.objects.bulk_update(batch, ["risk_score", "risk_model_version"])
+                booking.updated_at = scored_at
+            Booking.objects.bulk_update(batch, ["risk_score", "risk_model_version",
+                                                "updated_at"])
             bar.update(len(batch))
         bar.close()
         return len(open_)
