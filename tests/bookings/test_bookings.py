@@ -202,3 +202,25 @@ def test_a_swept_hold_is_not_confirmed_after_the_cutoff(block_setup, stay_dates)
         booking_confirm(hold=Hold.objects.get(pk=hold.pk), guest=GUEST)
     assert error.value.code == "past_cutoff"
     assert _counts(block, double) == [(0, 0)] * 3
+
+
+def test_after_free_cancellation_a_guest_can_move_the_stay_but_not_shrink_it(block_setup,
+                                                                             stay_dates):
+    block, double, suite = block_setup
+    block.free_cancellation_days = 90  # check-in is 60 days away: the window has closed
+    block.save()
+    arrival, departure = stay_dates
+    booking = booking_confirm(hold=_hold(block, double, arrival, departure, quantity=2),
+                              guest=GUEST)
+    for check_in, quantity in ((arrival, 1), (arrival + timedelta(days=1), 2)):
+        with pytest.raises(PermissionDenied) as error:
+            booking_modify(booking=booking, check_in=check_in, check_out=departure,
+                           room_type=double, quantity=quantity)
+        assert error.value.code == "cancellation_window_closed"
+    assert _counts(block, double) == [(0, 2)] * 3
+    booking_modify(booking=booking, check_in=arrival, check_out=departure, room_type=suite,
+                   quantity=2)  # the same room nights in another room type
+    assert _counts(block, suite) == [(0, 2)] * 3
+    booking_modify(booking=Booking.objects.get(pk=booking.pk), check_in=arrival,
+                   check_out=departure, room_type=suite, quantity=1, by="planner")
+    assert _counts(block, suite) == [(0, 1)] * 3

@@ -145,12 +145,28 @@ def _confirmed_check(booking: Booking) -> None:
                        code="booking_cancelled")
 
 
+def _cut_after_free_cancellation_check(booking: Booking, *, nights: int,
+                                       quantity: int) -> None:
+    """After free cancellation ends, a guest may move their stay but not shrink it: fewer
+    room nights would be a cancellation outside the policy."""
+    until = free_cancellation_until(booking)
+    if timezone.localdate() > until and nights * quantity < booking.nights * booking.quantity:
+        raise PermissionDenied(
+            f"Free cancellation ended on {until:%d %B %Y}: you can still change dates or "
+            f"room type, but not book fewer rooms or nights. Please contact the organisers.",
+            code="cancellation_window_closed")
+
+
 def booking_modify(*, booking: Booking, check_in: date, check_out: date,
-                   room_type: RoomType, quantity: int) -> Booking:
+                   room_type: RoomType, quantity: int, by: str = "guest") -> Booking:
     """Change dates, room type or rooms in one step: the old rooms are given up only if
-    the new ones are secured; otherwise nothing changes."""
+    the new ones are secured; otherwise nothing changes. A guest past free cancellation
+    cannot shrink the stay; the planner and partners can."""
     block: RoomBlock = booking.block
     _confirmed_check(booking)
+    if by == "guest":
+        _cut_after_free_cancellation_check(booking, nights=(check_out - check_in).days,
+                                           quantity=quantity)
     stay_validate(block=block, room_type_id=room_type.pk, check_in=check_in,
                   check_out=check_out, quantity=quantity)
     try:

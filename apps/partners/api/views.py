@@ -421,7 +421,7 @@ class BookingDetail(PartnerView):
         unchanged = wanted == dict(room_type=booking.room_type, check_in=booking.check_in,
                                    check_out=booking.check_out, quantity=booking.quantity)
         if not unchanged or booking.status != Booking.Status.CONFIRMED:
-            booking_modify(booking=booking, **wanted)  # nothing to change: no re-pricing
+            booking_modify(booking=booking, **wanted, by="partner")  # else: no re-pricing
         return Response(s.BookingSerializer(_booking(reference)).data)
 
 
