@@ -436,3 +436,20 @@ def test_a_payment_for_a_booking_cancelled_meanwhile_nets_to_zero_on_that_bookin
         for account in (Account.HOTEL_PAYABLE, Account.AGENCY_PAYABLE, Account.TAXES_PAYABLE,
                         Account.PLATFORM_REVENUE):
             assert ledger.balance(account, "EUR", booking=booking) == 0, account
+
+
+def test_a_late_cancellation_counts_an_earlier_refund_towards_the_policy(group, fake_stripe,
+                                                                        webhooks):
+    block, double = make_block(group, late_cancel_refund_percent=Decimal(50))
+    with tenant_context(group):
+        RoomBlock.objects.filter(pk=block.pk).update(free_cancellation_days=90)
+    booking, payment = pay(group, block, double, fake_stripe, webhooks)
+    with tenant_context(group), transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        refund_create(payment=payment, amount_minor=10000, reason="goodwill")
+    with tenant_context(group):
+        booking_cancel(booking=Booking.objects.get(pk=booking.pk), by="planner")
+        payment.refresh_from_db()
+        assert payment.refunded_minor == 13350  # half of 267.00 in all, not 100 + 133.50
+        assert list(payment.refunds.order_by("pk").values_list("amount_minor", flat=True)) \
+            == [10000, 3350]

@@ -181,7 +181,12 @@ def booking_refund_by_policy(*, booking: Booking) -> list[Refund]:
             payment.save(update_fields=["status", "updated_at"])
         if payment.status != Payment.Status.SUCCEEDED:
             continue
-        amount = round_half_up(Decimal(payment.amount_minor) * percent / 100)
+        # The policy says how much of the payment the guest gets back in all: a refund
+        # made earlier (goodwill, a change) counts towards it.
+        owed = round_half_up(Decimal(payment.amount_minor) * percent / 100)
+        amount = owed - payment.refunded_minor
+        if amount <= 0:
+            continue
         refund = refund_create(payment=payment, amount_minor=amount,
                                reason="cancelled" if percent == 100 else "cancelled_late")
         if refund is not None:
