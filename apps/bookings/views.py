@@ -118,7 +118,7 @@ def booking_manage(request, token: str):
     return render(request, "microsite/manage.html", {
         "booking": booking, "form": form, "grid": grid,
         "free_cancellation_until": free_cancellation_until(booking),
-        "can_cancel": timezone.localdate() <= free_cancellation_until(booking)})
+        "can_cancel": booking.block.hotel.today() <= free_cancellation_until(booking)})
 
 
 @require_POST

@@ -5,10 +5,13 @@ Hotels and their room types come from suppliers (see apps.hotels.suppliers and
 of the hotel's currency.
 """
 
+from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 
 class Hotel(models.Model):
@@ -46,6 +49,15 @@ class Hotel(models.Model):
 
     def __str__(self):
         return f"{self.name}, {self.city}"
+
+    def today(self) -> date:
+        """The date at the hotel now: cutoffs, check-in days and cancellation windows are
+        the hotel's days, wherever the guest or the server is."""
+        try:
+            zone = ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo("UTC")
+        return timezone.localdate(timezone=zone)
 
 
 class RoomType(models.Model):

@@ -224,3 +224,26 @@ def test_after_free_cancellation_a_guest_can_move_the_stay_but_not_shrink_it(blo
     booking_modify(booking=Booking.objects.get(pk=booking.pk), check_in=arrival,
                    check_out=departure, room_type=suite, quantity=1, by="planner")
     assert _counts(block, suite) == [(0, 1)] * 3
+
+
+def test_the_cutoff_falls_on_the_hotels_day_not_the_servers(block_setup):
+    from zoneinfo import ZoneInfo
+
+    from apps.bookings.services.stay import stay_rules_check
+
+    block, _, _ = block_setup
+    utc_today = timezone.now().astimezone(ZoneInfo("UTC")).date()
+    # At any moment one of these two zones is on another date than UTC.
+    for zone in ("Pacific/Kiritimati", "Etc/GMT+12"):  # UTC+14, UTC-12
+        hotel_today = timezone.now().astimezone(ZoneInfo(zone)).date()
+        if hotel_today != utc_today:
+            break
+    block.hotel.timezone = zone
+    block.cutoff_date = min(utc_today, hotel_today)
+    stay = dict(check_in=block.arrival, check_out=block.departure, quantity=1)
+    if hotel_today > utc_today:  # already the day after the cutoff at the hotel
+        with pytest.raises(Conflict) as error:
+            stay_rules_check(block=block, **stay)
+        assert error.value.code == "past_cutoff"
+    else:  # still the cutoff day at the hotel, though the day after it in UTC
+        stay_rules_check(block=block, **stay)

@@ -100,7 +100,7 @@ def _still_bookable_check(hold: Hold) -> None:
                        code="block_closed")
     if hold.status == Hold.Status.ACTIVE:  # the rooms are still the guest's, as promised
         return
-    today = timezone.localdate()
+    today = block.hotel.today()
     if hold.check_in < today:
         raise Conflict("Your hold expired and check-in is now in the past. Please choose "
                        "your dates again.", code="hold_expired")
@@ -116,7 +116,7 @@ def free_cancellation_until(booking: Booking) -> date:
 
 def booking_cancel(*, booking: Booking, by: str = "guest") -> Booking:
     """Cancel and give the rooms back at once. Guests only within the free period."""
-    if by == "guest" and timezone.localdate() > free_cancellation_until(booking):
+    if by == "guest" and booking.block.hotel.today() > free_cancellation_until(booking):
         raise PermissionDenied(
             f"Free cancellation ended on {free_cancellation_until(booking):%d %B %Y}. "
             f"Please contact the organisers to cancel.", code="cancellation_window_closed")
@@ -150,7 +150,8 @@ def _cut_after_free_cancellation_check(booking: Booking, *, nights: int,
     """After free cancellation ends, a guest may move their stay but not shrink it: fewer
     room nights would be a cancellation outside the policy."""
     until = free_cancellation_until(booking)
-    if timezone.localdate() > until and nights * quantity < booking.nights * booking.quantity:
+    if booking.block.hotel.today() > until and \
+            nights * quantity < booking.nights * booking.quantity:
         raise PermissionDenied(
             f"Free cancellation ended on {until:%d %B %Y}: you can still change dates or "
             f"room type, but not book fewer rooms or nights. Please contact the organisers.",

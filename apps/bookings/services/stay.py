@@ -2,7 +2,6 @@
 
 from datetime import date, timedelta
 
-from django.utils import timezone
 
 from apps.core.exceptions import Conflict, ValidationFailed
 from apps.inventory.models import BlockNight, RoomBlock
@@ -37,7 +36,7 @@ def stay_rules_check(*, block: RoomBlock, check_in: date, check_out: date,
     if check_out <= check_in:
         raise ValidationFailed("Check-out must be after check-in.", code="validation_error",
                                extra={"fields": {"check_out": ["Must be after check-in."]}})
-    today = timezone.localdate()
+    today = block.hotel.today()
     if check_in < today:
         raise ValidationFailed("Check-in cannot be in the past.", code="validation_error",
                                extra={"fields": {"check_in": ["Must be today or later."]}})

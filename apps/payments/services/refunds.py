@@ -12,7 +12,6 @@ import logging
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from apps.bookings.models import Booking
 from apps.core.exceptions import Unavailable
@@ -161,7 +160,7 @@ def policy_refund_percent(booking: Booking, *, today=None) -> Decimal:
     block's late_cancel_refund_percent."""
     from apps.bookings.services.bookings import free_cancellation_until
 
-    today = today or timezone.localdate()
+    today = today or booking.block.hotel.today()
     if today <= free_cancellation_until(booking):
         return Decimal(100)
     return terms_for(booking.block).late_cancel_refund_percent
