@@ -26,6 +26,7 @@ def _fake_stripe_server():
 def fake_stripe(_fake_stripe_server, settings):
     fake = _fake_stripe_server
     fake.delivery, fake.duplicates, fake.out_of_order = "hold", 1, False
+    fake.answer_delays.clear()
     fake.webhook_url = ""
     fake.take_outbox()
     settings.STRIPE_API_BASE = fake.url

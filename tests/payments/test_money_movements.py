@@ -453,3 +453,31 @@ def test_a_late_cancellation_counts_an_earlier_refund_towards_the_policy(group, 
         assert payment.refunded_minor == 13350  # half of 267.00 in all, not 100 + 133.50
         assert list(payment.refunds.order_by("pk").values_list("amount_minor", flat=True)) \
             == [10000, 3350]
+
+
+def test_a_transfer_stripe_may_have_made_is_never_forgotten(group, prepay_block, fake_stripe,
+                                                            webhooks, settings):
+    from apps.core.exceptions import Unavailable
+    from apps.payments.services import transfers_release
+
+    block, double = prepay_block
+    booking, payment = pay(group, block, double, fake_stripe, webhooks)  # no accounts yet
+    onboard(fake_stripe, webhooks, agency=group.agency)
+    settings.STRIPE_TIMEOUT_SECONDS = 0.3
+    fake_stripe.answer_delays["/v1/transfers"] = 1.0  # made, but no answer arrives in time
+    with tenant_context(group):
+        result = transfers_release(booking_id=booking.pk)
+        assert [t.party for t, _ in result.failed] == ["agency"]
+        assert Transfer.objects.get(party="agency").status == "sending"
+        assert len(_stripe_transfers(fake_stripe, payment)) == 1  # it was made
+        with pytest.raises(Unavailable) as error:  # no refund may shrink it meanwhile
+            booking_cancel(booking=Booking.objects.get(pk=booking.pk), by="planner")
+        assert error.value.code == "payout_in_progress"
+    fake_stripe.answer_delays.clear()
+    call_command("release_transfers", stdout=StringIO())  # asks again, same key
+    [made] = _stripe_transfers(fake_stripe, payment)
+    with tenant_context(group):
+        agency = Transfer.objects.get(party="agency")
+        assert (agency.status, agency.stripe_transfer_id) == ("sent", made["id"])
+        booking_cancel(booking=Booking.objects.get(pk=booking.pk), by="planner")
+    assert fake_stripe.get(made["id"])["amount_reversed"] == made["amount"]

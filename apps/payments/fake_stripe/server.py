@@ -86,6 +86,7 @@ class FakeStripe:
         self.delivery = "async"
         self.duplicates = 1          # send every event this many times
         self.out_of_order = False    # deliver each batch of events newest first
+        self.answer_delays: dict[str, float] = {}  # API path -> seconds it answers late
         self.lock = threading.RLock()
         self.objects: dict[str, dict] = {}
         self.events: list[dict] = []
@@ -684,7 +685,7 @@ class _Handler(BaseHTTPRequestHandler):
                     raise StripeError(400, "Keys for idempotent requests can only be used with "
                                            "the same parameters they were first used with.",
                                       type_="idempotency_error")
-                return self._json(status, body, {"Idempotent-Replayed": "true"})
+                return self._answer(path, status, body, {"Idempotent-Replayed": "true"})
         with fake.lock:
             fake.requests.append((method, path))
         try:
@@ -694,7 +695,15 @@ class _Handler(BaseHTTPRequestHandler):
         if method == "POST" and key and status < 500:
             with fake.lock:
                 fake.idempotent[(auth, key)] = (status, body, fingerprint)
-        self._json(status, body)
+        self._answer(path, status, body)
+
+    def _answer(self, path: str, status: int, body: dict, headers: dict | None = None):
+        """An API answer; late if the test asked for a slow network on this path (the
+        work is done all the same, as when a real answer is lost on the way)."""
+        delay = self.fake.answer_delays.get(path)
+        if delay:
+            time.sleep(delay)
+        self._json(status, body, headers)
 
     def _checkout_page(self, method: str, session_id: str, raw: bytes):
         fake = self.fake

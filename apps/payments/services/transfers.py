@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
+import stripe
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -104,7 +105,9 @@ def transfers_release(*, today: date | None = None, booking_id: int | None = Non
                 options={"idempotency_key": claimed.idempotency_key})
         except Exception as error:  # noqa: BLE001 - reported; the next run retries it
             logger.exception("transfer %s failed", claimed.idempotency_key)
-            Transfer.objects.filter(pk=claimed.pk).update(status=Transfer.Status.SCHEDULED)
+            if not _maybe_sent(error):  # refused: free to change (a refund) and send later
+                Transfer.objects.filter(pk=claimed.pk).update(
+                    status=Transfer.Status.SCHEDULED)
             result.failed.append((claimed, str(error)))
             continue
         with transaction.atomic():
@@ -119,6 +122,15 @@ def transfers_release(*, today: date | None = None, booking_id: int | None = Non
                         memo=f"{claimed.party} {transfer.booking.reference}")
         result.sent.append(claimed)
     return result
+
+
+def _maybe_sent(error: Exception) -> bool:
+    """No answer, or Stripe's own failure: the transfer may have been made. It stays
+    "sending", so no refund changes its amount, and the next release_transfers asks again
+    with the same idempotency key: Stripe then answers with the transfer if it was made."""
+    if isinstance(error, stripe.APIConnectionError):
+        return True
+    return isinstance(error, stripe.StripeError) and (error.http_status or 500) >= 500
 
 
 def transfer_lines(transfer: Transfer) -> list[Line]:
