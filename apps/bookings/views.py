@@ -37,6 +37,8 @@ def _bookable_block(block_id: int) -> RoomBlock:
 
 
 def block_detail(request, block_id: int):
+    if not request.tenant.is_live:  # the planner has not opened (or has closed) the site
+        return render(request, "microsite/not_open.html", status=503)
     block = _bookable_block(block_id)
     if request.method == "POST":
         # The service checks the room type and nights against the block's night rows;

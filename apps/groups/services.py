@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django_tenants.utils import schema_exists
 
 from apps.core.exceptions import Conflict, ValidationFailed
 
@@ -42,6 +43,10 @@ def group_create(*, agency: Agency, slug: str, name: str, kind: str, starts_on: 
                                code="slug_reserved", extra={"slug": slug})
     if Group.objects.filter(slug=slug).exists():
         raise Conflict(f"The subdomain '{slug}' is already taken by another group.",
+                       code="slug_taken", extra={"slug": slug})
+    if schema_exists(Group.schema_for(slug)):  # a deleted group's data is kept in it
+        raise Conflict(f"The subdomain '{slug}' belonged to a deleted group, whose bookings "
+                       f"and guests are still kept. Choose another subdomain.",
                        code="slug_taken", extra={"slug": slug})
     group = Group(
         slug=slug, schema_name=Group.schema_for(slug), name=name, kind=kind, agency=agency,

@@ -81,3 +81,17 @@ def test_admin_shows_form_errors_instead_of_creating(client):
     assert response.status_code == 200
     assert "cannot end before it starts" in response.content.decode()
     assert not Group.objects.filter(slug="bad").exists()
+
+
+def test_a_deleted_groups_subdomain_never_hands_its_guests_to_a_new_group():
+    from tests.factories import RoomTypeFactory, block_for_test
+
+    old = group_create_for_test(slug="ana-and-ben")
+    block_for_test(old, RoomTypeFactory(), arrival=date(2031, 5, 1), nights=2)
+    old.delete()  # the schema, with its blocks and guests, is kept
+    assert schema_exists("g_ana_and_ben")
+    with pytest.raises(Conflict) as error:
+        group_create_for_test(slug="ana-and-ben")
+    assert error.value.code == "slug_taken"
+    assert "deleted group" in error.value.message
+    assert not Group.objects.filter(slug="ana-and-ben").exists()

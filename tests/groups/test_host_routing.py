@@ -66,3 +66,26 @@ def test_a_group_host_is_remembered_and_forgotten_when_the_group_changes():
 
     Domain.objects.filter(tenant=group).delete()
     assert client.get("/").status_code == 404
+
+
+def test_a_microsite_not_live_takes_no_holds():
+    from datetime import date
+
+    from django_tenants.utils import tenant_context
+
+    from apps.bookings.models import Hold
+    from tests.factories import RoomTypeFactory, block_for_test
+
+    group = group_create_for_test()
+    room = RoomTypeFactory()
+    block = block_for_test(group, room, arrival=date(2031, 5, 1), nights=2)
+    group.is_live = False
+    group.save()
+    client = host_client(group)
+    assert client.get(f"/stay/{block.pk}/").status_code == 503
+    response = client.post(f"/stay/{block.pk}/", {
+        "room_type": room.pk, "check_in": "2031-05-01", "check_out": "2031-05-03",
+        "quantity": 1, "request_key": "closed"})
+    assert response.status_code == 503
+    with tenant_context(group):
+        assert not Hold.objects.exists()
