@@ -4,7 +4,8 @@
 `hotel_sync` writes one hotel in its own transaction, so a hotel is either fully synced
 or not touched. The supplier is always asked before the transaction opens: no row lock
 is ever held across a network call. Only supplier fields are written: taxes and fees
-entered by hand, and every group's block terms, are left alone. With dry_run nothing is
+entered by hand, and every group's block terms, are left alone, and so is an optional
+field (time zone, photo, ...) the supplier sends nothing for. With dry_run nothing is
 written and the outcome says what would change.
 """
 
@@ -23,6 +24,9 @@ from .suppliers.base import (HotelRecord, InvalidRecord, NightlyRateRecord, Reco
 
 HOTEL_FIELDS = ("name", "address", "city", "country", "timezone", "currency", "star_rating",
                 "description", "photo_url")
+# Left as they are when the supplier sends nothing for them: a time zone or photo entered
+# by hand is not wiped by a feed that lacks it.
+OPTIONAL_HOTEL_FIELDS = {"address", "timezone", "star_rating", "description", "photo_url"}
 ROOM_TYPE_FIELDS = ("name", "bed_type", "max_occupancy", "is_suite", "description")
 RATE_FIELDS = ("currency", "rate_minor", "available")
 CREATED, UPDATED, UNCHANGED, FAILED = "created", "updated", "unchanged", "failed"
@@ -87,7 +91,7 @@ def hotel_sync(*, supplier: str, record: HotelRecord, rates: Sequence[NightlyRat
                  .filter(supplier=supplier, supplier_code=record.code).first())
         outcome = HotelOutcome(record.code, record.name, CREATED if hotel is None else UNCHANGED)
         hotel = hotel or Hotel(supplier=supplier, supplier_code=record.code)
-        changed = _assign(hotel, record, HOTEL_FIELDS)
+        changed = _assign(hotel, record, HOTEL_FIELDS, keep_if_blank=OPTIONAL_HOTEL_FIELDS)
         if hotel.pk is None or changed:
             hotel.full_clean(validate_unique=False, validate_constraints=False)
             if hotel.pk:
@@ -180,11 +184,14 @@ def _rates_check(record: HotelRecord, rates: Sequence[NightlyRateRecord], first_
         seen.add((rate.room_type_code, rate.night))
 
 
-def _assign(obj, record, fields: Sequence[str]) -> list[str]:
-    """Copy `fields` from the record onto the model object; return the names that changed."""
+def _assign(obj, record, fields: Sequence[str], keep_if_blank=frozenset()) -> list[str]:
+    """Copy `fields` from the record onto the model object; return the names that changed.
+    Fields in `keep_if_blank` are not copied when the record has nothing for them."""
     changed = []
     for name in fields:
         value = getattr(record, name)
+        if name in keep_if_blank and value in ("", None):
+            continue
         if getattr(obj, name) != value:
             setattr(obj, name, value)
             changed.append(name)

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from apps.hotels.models import Hotel, RoomType, SupplierRate
 from apps.hotels.services import SyncReport, catalogue_sync, hotel_sync
 from apps.hotels.suppliers.base import HotelRecord, RoomTypeRecord
+from apps.hotels.suppliers.fake_tbo import CATALOGUE
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +171,55 @@ def test_the_tbo_supplier_without_a_url_says_how_to_configure_it(settings):
     settings.TBO_BASE_URL = ""
     with pytest.raises(CommandError, match="TBO_BASE_URL is not set.*--supplier fake"):
         call_command("sync_inventory", "--supplier", "tbo", stdout=StringIO())
+
+
+def _listing_without(fake_tbo, code: str, *keys: str) -> dict:
+    """The supplier's hotel list for one hotel, as it would come without some keys."""
+    spec = next(h for h in CATALOGUE if h[0] == code)
+    record = {k: v for k, v in fake_tbo._hotel(spec).items() if k not in keys}
+    return {"Status": {"Code": 200, "Description": "OK"}, "PageNo": 1, "TotalPages": 1,
+            "Hotels": [record]}
+
+
+def test_a_feed_without_a_time_zone_or_photo_keeps_the_hotels_own(client, fake_tbo):
+    _sync(client, hotel_codes=["TBO-LIS-1001"])
+    Hotel.objects.filter(supplier_code="TBO-LIS-1001").update(timezone="Atlantic/Azores")
+    photo = Hotel.objects.get(supplier_code="TBO-LIS-1001").photo_url
+    fake_tbo.fail_next("/HotelList", body=_listing_without(fake_tbo, "TBO-LIS-1001",
+                                                           "TimeZone", "ImageUrl"))
+    report = _sync(client, hotel_codes=["TBO-LIS-1001"])
+    assert report.hotels == {"unchanged": 1}
+    hotel = Hotel.objects.get(supplier_code="TBO-LIS-1001")
+    assert (hotel.timezone, hotel.photo_url) == ("Atlantic/Azores", photo)
+
+
+def test_a_time_zone_that_is_not_one_fails_that_hotel_with_a_reason(client, fake_tbo):
+    body = _listing_without(fake_tbo, "TBO-LIS-1001")
+    body["Hotels"][0]["TimeZone"] = "Lisbon time"
+    fake_tbo.fail_next("/HotelList", body=body)
+    [outcome] = catalogue_sync(supplier=client, hotel_codes=["TBO-LIS-1001"],
+                               first_night=FIRST, nights=3)
+    assert outcome.status == "failed" and "TimeZone" in outcome.problem
+    assert not Hotel.objects.exists()
+
+
+@pytest.mark.parametrize("rooms", [[None], ["DBL"], [{"RoomTypeCode": "DBL",
+                                                       "Nights": [None]}]])
+def test_rates_of_the_wrong_shape_fail_that_hotel_and_the_rest_sync(client, fake_tbo, rooms):
+    fake_tbo.fail_next("/HotelRates", body={"Status": {"Code": 200, "Description": "OK"},
+                                            "Currency": "EUR", "Rooms": rooms})
+    report = _sync(client)
+    assert report.hotels == {"failed": 1, "created": 4}
+
+
+def test_an_answer_that_breaks_off_is_tried_again(client, fake_tbo):
+    fake_tbo.fail_next("/HotelList", broken=True)
+    assert _sync(client, hotel_codes=["TBO-LIS-1001"]).hotels == {"created": 1}
+    assert fake_tbo.requests["/HotelList"] == 2
+
+
+def test_a_supplier_address_that_is_not_a_url_is_named(tbo_client):
+    from apps.hotels.suppliers.base import SupplierError
+
+    with pytest.raises(SupplierError, match="TBO_BASE_URL"):
+        _sync(tbo_client(base_url="tbo.example.com/api"))

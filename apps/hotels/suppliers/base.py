@@ -31,7 +31,7 @@ class HotelRecord:
     country: str
     currency: str
     address: str = ""
-    timezone: str = "UTC"
+    timezone: str = ""  # not sent: the hotel keeps the one it has
     star_rating: int | None = None
     description: str = ""
     photo_url: str = ""

@@ -59,6 +59,10 @@ class Fault:
     retry_after: str | None = None
     delay: float = 0.0
     body: dict | None = None
+    broken: bool = False  # the answer breaks off halfway through its body
+
+
+BROKEN = "X-Fake-Broken"  # between answer() and the handler; never sent
 
 
 class FakeTbo:
@@ -106,11 +110,12 @@ class FakeTbo:
 
     def fail_next(self, path: str, *, status: int | None = None, times: int = 1,
                   retry_after: str | None = None, delay: float = 0.0,
-                  body: dict | None = None) -> None:
-        """The next `times` calls to `path` misbehave: an HTTP status, a body, a delay."""
+                  body: dict | None = None, broken: bool = False) -> None:
+        """The next `times` calls to `path` misbehave: an HTTP status, a body, a delay, an
+        answer that breaks off halfway."""
         with self._lock:
             for _ in range(times):
-                self._faults[path].append(Fault(status, retry_after, delay, body))
+                self._faults[path].append(Fault(status, retry_after, delay, body, broken))
 
     def revoke_tokens(self) -> None:
         with self._lock:
@@ -132,6 +137,8 @@ class FakeTbo:
             fault = self._faults[path].popleft() if self._faults[path] else None
         if fault and fault.delay:
             time.sleep(fault.delay)
+        if fault and fault.broken:
+            return 200, _status(200), {BROKEN: "1"}
         if fault and (fault.status or fault.body):
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
             body = fault.body or _status(fault.status, "Fault injected by the fake")
@@ -246,14 +253,18 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             status, body, headers = self.fake.answer(self.path, request)
         data = json.dumps(body, default=_json_default).encode()
+        broken = headers.pop(BROKEN, None)
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
+            # Broken: promise more than is sent, then hang up.
+            self.send_header("Content-Length", str(len(data) + (100 if broken else 0)))
             for name, value in headers.items():
                 self.send_header(name, value)
             self.end_headers()
             self.wfile.write(data)
+            if broken:
+                self.close_connection = True
         except ConnectionError:
             pass  # the client gave up waiting (a timeout test); nothing to tell it
 

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from email.utils import parsedate_to_datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
 from django.core.cache import cache
@@ -152,6 +153,13 @@ class TboClient:
                 problem = "timed out"
             except requests.ConnectionError as exc:
                 problem = f"connection failed ({exc.__class__.__name__})"
+            except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                    requests.exceptions.InvalidSchema) as exc:
+                raise SupplierError(f"{self.name}: the supplier address {url!r} is not a "
+                                    f"valid URL ({exc.__class__.__name__}); check "
+                                    f"TBO_BASE_URL") from exc
+            except requests.RequestException as exc:  # e.g. the answer broke off mid-body
+                problem = f"the answer broke off ({exc.__class__.__name__})"
             else:
                 if response.status_code == 429 or response.status_code >= 500:
                     problem = f"HTTP {response.status_code}"
@@ -259,10 +267,21 @@ def _hotel(raw: dict) -> HotelRecord:
         code=_text(raw, "HotelCode"), name=_text(raw, "HotelName"),
         city=_text(raw, "CityName"), country=_text(raw, "CountryCode").upper(),
         currency=_text(raw, "Currency").upper(), address=_text(raw, "Address", required=False),
-        timezone=_text(raw, "TimeZone", required=False) or "UTC", star_rating=rating,
+        timezone=_zone(_text(raw, "TimeZone", required=False)), star_rating=rating,
         description=_text(raw, "Description", required=False),
         photo_url=_text(raw, "ImageUrl", required=False),
         room_types=tuple(_room_type(room) for room in rooms))
+
+
+def _zone(name: str) -> str:
+    """An IANA time zone name, or "" when the supplier sent none (the hotel keeps its own)."""
+    if name:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"TimeZone is not a time zone name such as Europe/Lisbon: "
+                             f"{name!r}") from None
+    return name
 
 
 def _room_type(raw: dict) -> RoomTypeRecord:
@@ -282,8 +301,12 @@ def _rates(body: dict) -> list[NightlyRateRecord]:
     exponent = Decimal(1).scaleb(-minor_exponent(currency))
     records = []
     for room in body["Rooms"]:
+        if not isinstance(room, dict):
+            raise ValueError(f"room record is not an object: {room!r}")
         room_code = _text(room, "RoomTypeCode")
         for night in room["Nights"]:
+            if not isinstance(night, dict):
+                raise ValueError(f"room {room_code}: night record is not an object: {night!r}")
             price = night["Price"]
             if isinstance(price, bool) or not isinstance(price, int | Decimal | str):
                 raise ValueError(f"room {room_code}: Price is not a number: {price!r}")
