@@ -8,6 +8,7 @@ from .models import Hotel, RoomType, SupplierRate
 class RoomTypeInline(admin.TabularInline):
     model = RoomType
     extra = 0
+    can_delete = False  # see HotelAdmin.has_delete_permission
     fields = ["code", "name", "bed_type", "max_occupancy", "is_suite"]
 
 
@@ -18,6 +19,12 @@ class HotelAdmin(admin.ModelAdmin):
     list_filter = ["country", "supplier", "star_rating"]
     search_fields = ["name", "city", "supplier_code"]
     inlines = [RoomTypeInline]
+
+    def has_delete_permission(self, request, obj=None):
+        """Never: blocks, holds and bookings in the groups' own schemas point at hotels and
+        room types, and from the public schema the admin can neither see nor remove them
+        (the delete page failed with a database error)."""
+        return False
 
 
 @admin.register(SupplierRate)
