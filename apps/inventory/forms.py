@@ -73,6 +73,11 @@ class BlockForm(forms.Form):
         return data
 
 
+# Far above any real block, far below what the database columns hold.
+MAX_ROOMS_A_NIGHT = 100_000
+MAX_RATE = 1_000_000  # per room per night, in the currency's units
+
+
 def _date():
     return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -81,10 +86,10 @@ class NightsSetForm(BlockForm):
     room_type = forms.ModelChoiceField(queryset=RoomType.objects.none())
     first_night = _date()
     last_night = _date()
-    allotment = forms.IntegerField(min_value=0)
-    net_rate = forms.DecimalField(min_value=0, decimal_places=2,
+    allotment = forms.IntegerField(min_value=0, max_value=MAX_ROOMS_A_NIGHT)
+    net_rate = forms.DecimalField(min_value=0, max_value=MAX_RATE, decimal_places=2,
                                   help_text="What the hotel gets, per room per night.")
-    sell_rate = forms.DecimalField(min_value=0, decimal_places=2,
+    sell_rate = forms.DecimalField(min_value=0, max_value=MAX_RATE, decimal_places=2,
                                    help_text="What the guest pays before taxes and fees.")
 
     def __init__(self, *args, **kwargs):
@@ -131,7 +136,7 @@ class ShoulderNightsForm(BlockForm):
                                        label="Add nights before arrival")
     nights_after = forms.IntegerField(min_value=0, max_value=14, initial=0,
                                       label="Add nights after departure")
-    allotment = forms.IntegerField(min_value=0, required=False,
+    allotment = forms.IntegerField(min_value=0, max_value=MAX_ROOMS_A_NIGHT, required=False,
                                    help_text="Rooms per room type on each new night. Blank: "
                                              "the same as the nearest night. Rates are always "
                                              "those of the nearest night.")
@@ -152,7 +157,7 @@ class ReleaseForm(BlockForm):
                                       (ReleaseMode.BY, "by this many rooms per night")],
                              widget=forms.RadioSelect, initial=ReleaseMode.BY,
                              label="Release")
-    rooms = forms.IntegerField(min_value=0)
+    rooms = forms.IntegerField(min_value=0, max_value=MAX_ROOMS_A_NIGHT)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -222,3 +222,16 @@ def test_a_viewer_cannot_move_a_block(setup):
         "action": "mark_definite", "_selected_action": [setup.block.pk]})
     with tenant_context(setup.group):
         assert RoomBlock.objects.get(pk=setup.block.pk).status == "tentative"
+
+
+@pytest.mark.parametrize("field, value", [("allotment", 3_000_000_000),
+                                          ("sell_rate", "30000000"),
+                                          ("last_night", "9999-12-31")])
+def test_numbers_and_nights_out_of_reach_are_form_errors_not_a_crash(setup, field, value):
+    data = {"room_type": setup.twin.pk, "first_night": ARRIVAL, "last_night": ARRIVAL + DAY,
+            "allotment": 6, "net_rate": "95.50", "sell_rate": "110", field: value}
+    response = client_for(setup).post(block_url(setup, "nights-set/"), data)
+    assert response.status_code in (200, 422)
+    assert b'<form method="post"' in response.content  # the form again, with the reason
+    with tenant_context(setup.group):
+        assert not cells(setup.block, setup.twin)

@@ -125,6 +125,7 @@ def block_nights_set(*, block: RoomBlock, room_type: RoomType, first_night: date
     if sell_rate_minor < net_rate_minor:
         raise ValidationFailed("The sell rate cannot be below the hotel's net rate.",
                                code="sell_below_net")
+    _check_window(block, [first_night, last_night])  # before walking the nights between
     values = CellValues(allotment=allotment, net_rate_minor=net_rate_minor,
                         sell_rate_minor=sell_rate_minor)
     cells = {(night, room_type): values for night in nights_between(first_night, last_night)}
