@@ -3,6 +3,7 @@
 import csv
 import re
 from collections.abc import Callable
+from itertools import chain
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -159,8 +160,10 @@ def rooming_list_csv(model_admin, request, object_id):
     group = current_group()
     filename = (f"rooming-list-{group.slug}-{slugify(block.name) or block.pk}-"
                 f"{timezone.localdate():%Y%m%d}.csv")
-    response = StreamingHttpResponse((writer.writerow(row) for row in rooming_list_rows(block)),
-                                     content_type="text/csv; charset=utf-8")
+    # The byte order mark first: without it Excel reads the file as Windows-1252 and
+    # shows "João" as "JoÃ£o".
+    lines = chain(["\ufeff"], (writer.writerow(row) for row in rooming_list_rows(block)))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

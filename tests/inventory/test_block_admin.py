@@ -181,7 +181,9 @@ def test_rooming_list_csv(setup):
     assert response["Content-Disposition"] == (
         f'attachment; filename="rooming-list-{setup.group.slug}-wedding-block-'
         f'{timezone.localdate():%Y%m%d}.csv"')
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    content = b"".join(response.streaming_content)
+    assert content.startswith("\ufeff".encode())  # Excel then reads it as UTF-8
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert rows[0] == ["Confirmation number", "Last name", "First name", "Arrival", "Departure",
                        "Nights", "Room type", "Rooms", "Sharers", "Special requests", "Email",
                        "Phone", "Status"]
