@@ -144,6 +144,8 @@ STRIPE_WEBHOOK_TOLERANCE_SECONDS = int(env("STRIPE_WEBHOOK_TOLERANCE_SECONDS", "
 # How long one try at Stripe may take (connect and each read); with 2 retries and their
 # back-off a call gives up in under 30 s, gunicorn's worker timeout.
 STRIPE_TIMEOUT_SECONDS = float(env("STRIPE_TIMEOUT_SECONDS", "8"))
+# After a commit, inside a guest's request: one try of at most this long per call.
+STRIPE_AFTER_COMMIT_TIMEOUT_SECONDS = float(env("STRIPE_AFTER_COMMIT_TIMEOUT_SECONDS", "3"))
 # The platform's cut of the room total when no PlatformFee rule covers an agency or group.
 PLATFORM_FEE_PERCENT = env("ANCILE_PLATFORM_FEE_PERCENT", "3")
 # APT-1 cancellation risk (apps.risk, ml/): where trained models are written, and how

@@ -7,7 +7,11 @@ from django.conf import settings
 from apps.core.exceptions import Unavailable
 
 
-def client() -> stripe.StripeClient:
+def client(*, quick: bool = False) -> stripe.StripeClient:
+    """The Stripe client. `quick`: for the bookkeeping that runs after a commit inside a
+    guest's request (transfers, fees, refunds): one short try, so a slow Stripe cannot hold
+    the guest's page past the web server's limit; `release_transfers` finishes whatever
+    it leaves undone."""
     if not settings.STRIPE_SECRET_KEY:
         raise Unavailable("Online payment is not set up for this site yet.",
                           code="payments_not_configured")
@@ -15,9 +19,12 @@ def client() -> stripe.StripeClient:
     addresses = {"api": base, "connect": base, "files": base} if base else None
     # Bounded waits: stripe's own default is 80 s a try, past gunicorn's 30 s worker timeout,
     # so a hung Stripe would end the guest's request in a bare 502 instead of our message.
-    http = stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS)
+    timeout = settings.STRIPE_TIMEOUT_SECONDS
+    if quick:
+        timeout = min(timeout, settings.STRIPE_AFTER_COMMIT_TIMEOUT_SECONDS)
+    http = stripe.RequestsClient(timeout=timeout)
     return stripe.StripeClient(settings.STRIPE_SECRET_KEY, base_addresses=addresses,
-                               max_network_retries=2, http_client=http)
+                               max_network_retries=0 if quick else 2, http_client=http)
 
 
 def configured() -> bool:

@@ -86,7 +86,7 @@ class FakeStripe:
         self.delivery = "async"
         self.duplicates = 1          # send every event this many times
         self.out_of_order = False    # deliver each batch of events newest first
-        self.answer_delays: dict[str, float] = {}  # API path -> seconds it answers late
+        self.answer_delays: dict[str, float] = {}  # API path prefix -> seconds late
         self.lock = threading.RLock()
         self.objects: dict[str, dict] = {}
         self.events: list[dict] = []
@@ -700,7 +700,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, path: str, status: int, body: dict, headers: dict | None = None):
         """An API answer; late if the test asked for a slow network on this path (the
         work is done all the same, as when a real answer is lost on the way)."""
-        delay = self.fake.answer_delays.get(path)
+        delay = max((seconds for prefix, seconds in self.fake.answer_delays.items()
+                     if path.startswith(prefix)), default=0)
         if delay:
             time.sleep(delay)
         self._json(status, body, headers)

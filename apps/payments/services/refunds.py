@@ -72,15 +72,15 @@ def refund_create(*, payment: Payment, amount_minor: int, reason: str) -> Refund
     refund_id = refund.pk
     # robust: a Stripe outage must not undo the guest's cancellation; release_transfers
     # retries the refund.
-    transaction.on_commit(lambda: refund_send(refund_id=refund_id), robust=True)
+    transaction.on_commit(lambda: refund_send(refund_id=refund_id, quick=True), robust=True)
     return refund
 
 
-def refund_send(*, refund_id: int) -> Refund:
+def refund_send(*, refund_id: int, quick: bool = False) -> Refund:
     """Make the refund and its reversals at Stripe (idempotent; safe to run again)."""
     refund = Refund.objects.select_related("payment", "booking__block").get(pk=refund_id)
     payment = refund.payment
-    stripe = processor.client()
+    stripe = processor.client(quick=quick)
     if not refund.stripe_refund_id:
         made = stripe.v1.refunds.create(params={
             "payment_intent": payment.payment_intent_id, "amount": refund.amount_minor,
@@ -107,13 +107,13 @@ def refund_send(*, refund_id: int) -> Refund:
             logger.exception("refund e-mail for %s not sent", refund.stripe_refund_id)
     for reversal in refund.reversals.filter(stripe_reversal_id__isnull=True).select_related(
             "transfer"):
-        reversal_send(reversal=reversal, refund=refund)
+        reversal_send(reversal=reversal, refund=refund, quick=quick)
     return refund
 
 
-def reversal_send(*, reversal: TransferReversal, refund: Refund) -> None:
+def reversal_send(*, reversal: TransferReversal, refund: Refund, quick: bool = False) -> None:
     transfer = reversal.transfer
-    made = processor.client().v1.transfers.reversals.create(
+    made = processor.client(quick=quick).v1.transfers.reversals.create(
         transfer.stripe_transfer_id, params={"amount": reversal.amount_minor, "metadata": {
             "ancile_refund": refund.stripe_refund_id or ""}},
         options={"idempotency_key": reversal.idempotency_key})

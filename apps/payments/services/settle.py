@@ -90,7 +90,8 @@ def payment_succeeded(*, payment: Payment, payment_intent_id: str, customer_id: 
             raise busy_error() from error
         raise
     payment_id = payment.pk
-    transaction.on_commit(lambda: payment_fee_record(payment_id=payment_id), robust=True)
+    transaction.on_commit(lambda: payment_fee_record(payment_id=payment_id, quick=True),
+                          robust=True)
     return payment
 
 
@@ -168,13 +169,14 @@ def payment_expired(*, payment: Payment) -> Payment:
     return payment
 
 
-def payment_fee_record(*, payment_id: int) -> None:
-    """Look up the processor's fee for a settled charge and book it (after commit)."""
+def payment_fee_record(*, payment_id: int, quick: bool = False) -> None:
+    """Look up the processor's fee for a settled charge and book it (after commit, and
+    from release_transfers for any still missing)."""
     payment = Payment.objects.get(pk=payment_id)
     if payment.charge_id and payment.processor_fee_minor:
         return
     try:
-        stripe = processor.client()
+        stripe = processor.client(quick=quick)
         intent = stripe.v1.payment_intents.retrieve(payment.payment_intent_id)
         charge = stripe.v1.charges.retrieve(intent.latest_charge)
         txn = stripe.v1.balance_transactions.retrieve(charge.balance_transaction)
@@ -200,6 +202,18 @@ def payment_fee_record(*, payment_id: int) -> None:
                         currency=payment.currency, booking=payment.booking, payment=payment,
                         lines=[Line(Account.PROCESSOR_FEES, txn.fee),
                                Line(Account.PROCESSOR, -txn.fee)])
+
+
+def fees_record_missing() -> int:
+    """Book the fee of every settled payment whose fee lookup after commit did not reach
+    Stripe (release_transfers runs this first: a deposit's card reaches its balance here).
+    Returns how many were looked up."""
+    missing = list(Payment.objects.filter(status=Payment.Status.SUCCEEDED, charge_id="",
+                                          payment_intent_id__gt="")
+                   .values_list("pk", flat=True))
+    for payment_id in missing:
+        payment_fee_record(payment_id=payment_id)
+    return len(missing)
 
 
 def booking_change_check(*, booking: Booking, new_total_minor: int) -> None:

@@ -49,7 +49,8 @@ def transfers_schedule(*, payment: Payment, booking: Booking) -> list[Transfer]:
                                paid_on=today)))
     if any(t.due_on <= today for t in made):
         booking_id = booking.pk
-        transaction.on_commit(lambda: transfers_release(booking_id=booking_id), robust=True)
+        transaction.on_commit(lambda: transfers_release(booking_id=booking_id, quick=True),
+                              robust=True)
     return made
 
 
@@ -67,8 +68,9 @@ class ReleaseResult:
 
 
 def transfers_release(*, today: date | None = None, booking_id: int | None = None,
-                      retry_sending: bool = False) -> ReleaseResult:
-    """Send every scheduled transfer due by `today` in the current group."""
+                      retry_sending: bool = False, quick: bool = False) -> ReleaseResult:
+    """Send every scheduled transfer due by `today` in the current group (`quick`: see
+    processor.client)."""
     today = today or timezone.localdate()
     statuses = [Transfer.Status.SCHEDULED] + ([Transfer.Status.SENDING] if retry_sending
                                               else [])
@@ -94,7 +96,7 @@ def transfers_release(*, today: date | None = None, booking_id: int | None = Non
             claimed.destination = account.stripe_account_id
             claimed.save(update_fields=["status", "destination"])
         try:
-            sent = processor.client().v1.transfers.create(params={
+            sent = processor.client(quick=quick).v1.transfers.create(params={
                 "amount": claimed.amount_minor,
                 "currency": processor.stripe_currency(claimed.currency),
                 "destination": claimed.destination,

@@ -1,5 +1,5 @@
 """Send the transfers that are due (the float), retry refunds that did not reach Stripe,
-and charge deposit balances that are due.
+book processor fees not yet looked up, and charge deposit balances that are due.
 
     manage.py release_transfers [--today YYYY-MM-DD] [--group SLUG] [--no-balances]
 """
@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from apps.core.money import format_money
 from apps.payments.services import refunds_retry, transfers_release
 from apps.payments.services.balances import balances_charge
+from apps.payments.services.settle import fees_record_missing
 
 from ._groups import each_group
 
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         totals = {"sent": 0, "waiting": 0, "failed": 0}
         for current in each_group(group):
             retried = refunds_retry()
+            fees_record_missing()
             if not no_balances:
                 for payment, outcome in balances_charge(today=today):
                     self.stdout.write(f"{current.slug}: balance {payment.booking.reference} "
