@@ -18,6 +18,15 @@ GUEST = {"first_name": "Ana", "last_name": "Costa", "email": "ana@example.com",
          "phone": "+351 900 000 000", "sharers": "Rui", "special_requests": "Quiet room"}
 
 
+def _held(group, block_setup, stay_dates, key, quantity=1):
+    """A guest's client with a hold on the double room: (client, the hold page's URL)."""
+    block, double, _ = block_setup
+    client = host_client(group)
+    response = client.post(f"/stay/{block.pk}/", _stay_post(block, double, *stay_dates,
+                                                            quantity=quantity, key=key))
+    return client, response["Location"]
+
+
 def test_whole_flow_from_home_page_to_cancellation(group, block_setup, stay_dates,
                                                    django_capture_on_commit_callbacks):
     block, double, suite = block_setup
@@ -96,10 +105,8 @@ def test_bad_form_input_is_explained_not_crashed(group, block_setup, stay_dates)
 
 
 def test_change_keeps_old_rooms_when_new_ones_are_gone(group, block_setup, stay_dates):
-    block, double, suite = block_setup
-    client = host_client(group)
-    hold_url = client.post(f"/stay/{block.pk}/", _stay_post(block, double, *stay_dates,
-                                                            key="c"))["Location"]
+    _, double, suite = block_setup
+    client, hold_url = _held(group, block_setup, stay_dates, "c")
     manage_url = client.post(hold_url, GUEST)["Location"]
     booking = Booking.objects.get()
     response = client.post(f"{manage_url}change/", {
@@ -119,10 +126,8 @@ def test_change_keeps_old_rooms_when_new_ones_are_gone(group, block_setup, stay_
 
 
 def test_start_over_gives_the_rooms_back(group, block_setup, stay_dates):
-    block, double, _ = block_setup
-    client = host_client(group)
-    hold_url = client.post(f"/stay/{block.pk}/", _stay_post(block, double, *stay_dates,
-                                                            quantity=3, key="d"))["Location"]
+    double = block_setup[1]
+    client, hold_url = _held(group, block_setup, stay_dates, "d", quantity=3)
     client.post(f"{hold_url}start-over/")
     assert Hold.objects.get().status == "released"
     assert set(BlockNight.objects.filter(room_type=double).values_list("held", flat=True)) \
@@ -147,18 +152,14 @@ def test_tampered_or_oversized_input_is_explained_not_crashed(group, block_setup
     assert response.status_code == 200
     assert "This page is out of date" in response.content.decode()
     assert not Hold.objects.exists()
-    hold_url = client.post(f"/stay/{block.pk}/", _stay_post(block, double, *stay_dates,
-                                                            key="e"))["Location"]
+    client, hold_url = _held(group, block_setup, stay_dates, "e")
     response = client.post(hold_url, {**GUEST, "email": "a" * 250 + "@example.com"})
     assert response.status_code == 200
     assert not Booking.objects.exists()
 
 
 def test_a_released_hold_offers_only_to_choose_again(group, block_setup, stay_dates):
-    block, double, _ = block_setup
-    client = host_client(group)
-    hold_url = client.post(f"/stay/{block.pk}/", _stay_post(block, double, *stay_dates,
-                                                            key="f"))["Location"]
+    client, hold_url = _held(group, block_setup, stay_dates, "f")
     client.post(f"{hold_url}start-over/")
     page = client.get(hold_url).content.decode()
     assert "You gave these rooms back" in page
@@ -167,10 +168,7 @@ def test_a_released_hold_offers_only_to_choose_again(group, block_setup, stay_da
 
 def test_start_over_from_a_stale_page_after_booking_keeps_the_booking(group, block_setup,
                                                                       stay_dates):
-    block, double, _ = block_setup
-    client = host_client(group)
-    hold_url = client.post(f"/stay/{block.pk}/", _stay_post(block, double, *stay_dates,
-                                                            key="g"))["Location"]
+    client, hold_url = _held(group, block_setup, stay_dates, "g")
     manage_url = client.post(hold_url, GUEST)["Location"]
     response = client.post(f"{hold_url}start-over/", follow=True)
     assert response.redirect_chain[-1][0] == manage_url
@@ -179,10 +177,8 @@ def test_start_over_from_a_stale_page_after_booking_keeps_the_booking(group, blo
 
 
 def test_saving_the_change_form_unchanged_changes_nothing(group, block_setup, stay_dates):
-    block, double, _ = block_setup
-    client = host_client(group)
-    hold_url = client.post(f"/stay/{block.pk}/", _stay_post(block, double, *stay_dates,
-                                                            key="h"))["Location"]
+    double = block_setup[1]
+    client, hold_url = _held(group, block_setup, stay_dates, "h")
     manage_url = client.post(hold_url, GUEST)["Location"]
     booking = Booking.objects.get()
     BlockNight.objects.filter(room_type=double).update(sell_rate_minor=99999)  # rates moved
