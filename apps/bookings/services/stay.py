@@ -2,7 +2,6 @@
 
 from datetime import date, timedelta
 
-
 from apps.core.exceptions import Conflict, ValidationFailed
 from apps.inventory.models import BlockNight, RoomBlock
 
