@@ -1,12 +1,17 @@
 """The platform's own bookings, across every group's schema, as an APT-1 training set.
 
-A booking is labelled once its outcome is known: cancelled, or confirmed and checked out.
-Bookings still ahead are left out (they are what the model is for).
+A booking is labelled once its stay is over (checked out by today): cancelled or not.
+Stays still ahead are left out, cancelled ones too: taking those alone would fill the
+latest months, which validate and calibrate the model, with cancellations.
+
+A guest's history is what was known when the booking was made: cancellations made before
+it, and stays checked out before it. Outcomes that came later (a room booked alongside it
+and cancelled with it) are not the model's to see, at training as at serving time.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import date
 
 import numpy as np
@@ -32,26 +37,40 @@ def groups():
             .order_by("pk"))
 
 
+def _cancelled_before(other: Booking, booking: Booking) -> bool:
+    return (other.status == Booking.Status.CANCELLED and other.cancelled_at is not None
+            and other.cancelled_at < booking.created_at)
+
+
+def _stayed_before(other: Booking, booking: Booking) -> bool:
+    return (other.status == Booking.Status.CONFIRMED
+            and (other.created_at, other.pk) < (booking.created_at, booking.pk)
+            and other.check_out <= timezone.localdate(booking.created_at))
+
+
 def guest_history(bookings) -> dict:
-    """Per booking id: the same guest's (e-mail) earlier cancellations and stays."""
-    history, seen = {}, {}
-    for booking in sorted(bookings, key=lambda b: (b.created_at, b.pk)):
-        email = booking.guest_email.lower()
-        cancelled, stayed = seen.get(email, (0, 0))
-        history[booking.pk] = (cancelled, stayed)
-        seen[email] = (cancelled + (booking.status == Booking.Status.CANCELLED),
-                       stayed + (booking.status == Booking.Status.CONFIRMED))
-    return history
+    """Per booking id: the same guest's (e-mail) cancellations and stays before it was made."""
+    by_guest = defaultdict(list)
+    for booking in bookings:
+        by_guest[booking.guest_email.lower()].append(booking)
+    return {booking.pk: (sum(_cancelled_before(other, booking) for other in same
+                             if other.pk != booking.pk),
+                         sum(_stayed_before(other, booking) for other in same
+                             if other.pk != booking.pk))
+            for same in by_guest.values() for booking in same}
 
 
 def guest_history_before(booking: Booking) -> tuple[int, int]:
     """guest_history for one booking, in one query: what serving asks at re-score time."""
-    earlier = Booking.objects.filter(
-        Q(created_at__lt=booking.created_at)
-        | Q(created_at=booking.created_at, pk__lt=booking.pk),
-        guest_email__iexact=booking.guest_email).aggregate(
-        cancelled=Count("pk", filter=Q(status=Booking.Status.CANCELLED)),
-        stayed=Count("pk", filter=Q(status=Booking.Status.CONFIRMED)))
+    booked_earlier = (Q(created_at__lt=booking.created_at)
+                      | Q(created_at=booking.created_at, pk__lt=booking.pk))
+    stayed = booked_earlier & Q(status=Booking.Status.CONFIRMED,
+                                check_out__lte=timezone.localdate(booking.created_at))
+    cancelled = Q(status=Booking.Status.CANCELLED, cancelled_at__lt=booking.created_at)
+    earlier = (Booking.objects.filter(guest_email__iexact=booking.guest_email)
+               .exclude(pk=booking.pk)
+               .aggregate(cancelled=Count("pk", filter=cancelled),
+                          stayed=Count("pk", filter=stayed)))
     return earlier["cancelled"], earlier["stayed"]
 
 
@@ -98,8 +117,7 @@ def load(*, today: date | None = None, progress: bool = False) -> Dataset:
             history = guest_history(bookings)
             rates = PublicRates(bookings)
             for booking in bookings:
-                done = booking.status == Booking.Status.CANCELLED or booking.check_out <= today
-                if not done:
+                if booking.check_out > today:  # the stay is not over: outcome not yet known
                     continue
                 records.append(booking_record(
                     booking, group.kind, history[booking.pk],

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.db.models import F
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from apps.bookings.models import Booking
@@ -54,6 +55,8 @@ def book(block, room_type, check_in: date, nights: int, quantity: int = 1,
     details = {"guest_first_name": "Ana", "guest_last_name": "Silva",
                "guest_email": "ana@example.com"}
     details.update(guest)
+    if status == Booking.Status.CANCELLED:
+        details.setdefault("cancelled_at", timezone.now())
     booking = Booking.objects.create(
         block=block, room_type=room_type, check_in=check_in, check_out=check_out,
         quantity=quantity, status=status, total_minor=0, currency="EUR",

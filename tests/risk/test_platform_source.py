@@ -25,6 +25,8 @@ def past_group(slug, kind, n):
                  guest_email=f"guest{i % 7}@x.org",
                  status=Booking.Status.CANCELLED if i % 3 == 0 else Booking.Status.CONFIRMED)
         book(block, room, date.today() + timedelta(days=5), 1)   # outcome unknown: left out
+        book(block, room, date.today() + timedelta(days=6), 1,    # so is a cancelled one:
+             status=Booking.Status.CANCELLED)                     # the stay is not over
     return group
 
 
@@ -58,3 +60,25 @@ def test_re_scoring_counts_a_guests_history_as_training_does():
         assert {b.pk: guest_history_before(b) for b in bookings} == trained
         assert max(cancelled for cancelled, _ in trained.values()) > 0
         assert max(stayed for _, stayed in trained.values()) > 0
+
+
+@pytest.mark.django_db
+def test_a_guests_history_holds_only_what_was_known_when_they_booked():
+    from django.utils import timezone
+
+    group = past_group("past-ball", "wedding", 3)
+    with tenant_context(group):
+        block = Booking.objects.first().block
+        room = block.nights.first().room_type
+        # Two rooms booked together, both cancelled later: neither knew of the other's end.
+        first = book(block, room, block.arrival, 1, guest_email="pair@x.org")
+        second = book(block, room, block.arrival, 1, guest_email="pair@x.org")
+        Booking.objects.filter(pk__in=[first.pk, second.pk]).update(
+            status=Booking.Status.CANCELLED, cancelled_at=timezone.now())
+        # A third, booked after those cancellations: it knows of both.
+        third = book(block, room, block.arrival, 1, guest_email="PAIR@x.org")
+        bookings = list(Booking.objects.all())
+        trained = guest_history(bookings)
+        assert trained[first.pk] == trained[second.pk] == (0, 0)
+        assert trained[third.pk] == (2, 0)
+        assert {b.pk: guest_history_before(b) for b in bookings} == trained
