@@ -174,10 +174,11 @@ def get_scorer() -> Scorer | None:
             try:
                 _scorer = load(version=row["version"], path=row["path"],
                                features=row["features"])
-            except Exception:
-                logger.exception("APT-1: could not load risk model %s from %s",
-                                 row["version"], row["path"])
-                _scorer = None
+            except Exception:  # keep serving the model that works; retried next check
+                logger.exception("APT-1: could not load risk model %s from %s; %s",
+                                 row["version"], row["path"],
+                                 f"still serving {_scorer.version}" if _scorer
+                                 else "holds and bookings go unscored")
         _checked_at = now
         return _scorer
 

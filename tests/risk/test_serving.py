@@ -52,3 +52,21 @@ def test_on_a_gpu_the_cuda_provider_runs_the_compiled_graph(trained_model):
     scorer = serving.load(version="v", path=trained_model.path,
                           features=trained_model.features)
     assert scorer.graph == "compiled" and scorer.provider == "CUDAExecutionProvider"
+
+
+def test_a_new_model_that_will_not_load_leaves_the_working_one_serving(trained_model,
+                                                                      settings, caplog):
+    from apps.risk.models import RiskModel
+
+    working = serving.get_scorer()
+    RiskModel.objects.filter(pk=trained_model.pk).update(is_active=False)
+    RiskModel.objects.create(**{**{f.name: getattr(trained_model, f.name)
+                                   for f in RiskModel._meta.concrete_fields
+                                   if f.name not in {"id", "version", "path"}},
+                                "version": "apt1-unreadable", "path": "/nowhere/model.onnx",
+                                "is_active": True})
+    settings.RISK_MODEL_RECHECK_SECONDS = 0
+    with caplog.at_level(logging.ERROR, logger="apps.risk"):
+        assert serving.get_scorer() is working
+    assert any("apt1-unreadable" in r.message and "still serving" in r.message
+               for r in caplog.records)
