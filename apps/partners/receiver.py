@@ -9,6 +9,7 @@ prints each event it gets and whether its signature is valid.
 import argparse
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -32,6 +33,7 @@ class WebhookReceiver:
     secret: str
     port: int = 0
     fail_next: int = 0  # answer this many requests with 500 first
+    delay: float = 0.0  # seconds before each answer (a slow partner)
     received: list[Received] = field(default_factory=list)
     echo: bool = False
 
@@ -49,6 +51,8 @@ class WebhookReceiver:
                     print(f"{event['type']} {event['group']} "
                           f"{event['data'].get('reference') or event['data'].get('id')} "
                           f"signature {'valid' if ok else 'INVALID'}", flush=True)
+                if receiver.delay:
+                    time.sleep(receiver.delay)
                 status = 400 if not ok else 200
                 if receiver.fail_next:
                     receiver.fail_next -= 1

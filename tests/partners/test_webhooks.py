@@ -339,3 +339,44 @@ def test_hold_expired_goes_only_to_the_partner_that_made_the_hold(
     (delivery,) = WebhookDelivery.objects.all()
     assert delivery.endpoint == endpoint
     assert json.loads(delivery.body)["data"]["id"] == mine["id"]
+
+
+def _pending(endpoint, group, n=1):
+    return [WebhookDelivery.objects.create(endpoint=endpoint, event_type="booking.confirmed",
+                                           group_slug=group.slug, body=f'{{"n":{i}}}',
+                                           next_attempt_at=timezone.now())
+            for i in range(n)]
+
+
+def test_one_slow_partner_never_holds_up_the_others(group, partner, endpoint, receiver,
+                                                    monkeypatch):
+    from apps.partners.services import webhooks
+
+    monkeypatch.setattr(webhooks, "TIMEOUT_SECONDS", 0.3)
+    with WebhookReceiver(secret=SECRET, delay=1.0) as slow_receiver:
+        slow = webhook_endpoint_create(partner=Partner.objects.create(name="Slow", slug="slow"),
+                                       url=slow_receiver.url, secret=SECRET)
+        stuck = _pending(slow, group, n=3)
+        healthy = _pending(endpoint, group)
+        sent = deliveries_send_due()
+    assert [d.endpoint_id for d in sent] == [slow.pk, endpoint.pk]  # one try at the slow one
+    assert WebhookDelivery.objects.get(pk=healthy[0].pk).status == "delivered"
+    assert [WebhookDelivery.objects.get(pk=d.pk).attempts for d in stuck] == [1, 0, 0]
+
+
+def test_an_endpoint_or_partner_switched_off_gets_no_more_tries(group, partner, endpoint,
+                                                                receiver):
+    waiting = _pending(endpoint, group)
+    endpoint.is_active = False
+    endpoint.save()
+    assert deliveries_send_due() == []
+    assert receiver.received == []
+    delivery = WebhookDelivery.objects.get(pk=waiting[0].pk)
+    assert (delivery.status, delivery.last_error) == ("failed",
+                                                      "endpoint or partner switched off")
+    endpoint.is_active = True
+    endpoint.save()
+    later = _pending(endpoint, group)
+    Partner.objects.filter(pk=partner.pk).update(is_active=False)
+    assert deliveries_send_due() == []
+    assert WebhookDelivery.objects.get(pk=later[0].pk).status == "failed"

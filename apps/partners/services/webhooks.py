@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 import requests
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -98,10 +99,16 @@ def deliveries_enqueue(*, group, event_type: str, payload: dict) -> list[Webhook
 
 
 def _claim_due(now: datetime, limit: int) -> list[WebhookDelivery]:
+    pending = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING)
+    # A partner or endpoint switched off gets nothing more, retries included.
+    pending.filter(Q(endpoint__is_active=False) | Q(endpoint__partner__is_active=False)
+                   ).update(status=WebhookDelivery.Status.FAILED, next_attempt_at=None,
+                            last_error="endpoint or partner switched off")
     with transaction.atomic():
-        due = list(WebhookDelivery.objects.select_for_update(skip_locked=True)
+        due = list(pending.select_for_update(skip_locked=True, of=("self",))
                    .select_related("endpoint")
-                   .filter(status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now)
+                   .filter(next_attempt_at__lte=now, endpoint__is_active=True,
+                           endpoint__partner__is_active=True)
                    .order_by("next_attempt_at", "pk")[:limit])
         WebhookDelivery.objects.filter(pk__in=[d.pk for d in due]).update(
             next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS))
@@ -154,10 +161,24 @@ def delivery_attempt(*, delivery: WebhookDelivery, session: requests.Session | N
 
 
 def deliveries_send_due(*, limit: int = 100, now: datetime | None = None) -> list[WebhookDelivery]:
-    """One pass: send every delivery whose time has come. Returns them, updated."""
+    """One pass: send every delivery whose time has come. Returns those sent, updated.
+
+    An endpoint that does not answer (or cannot be reached) gets no more tries this pass,
+    so one slow partner never holds up the others; and the pass stops sending before its
+    claim on the deliveries runs out, so no other sender can pick them up meanwhile. What
+    is skipped stays claimed and is tried once the claim lapses (not counted as a try)."""
     due = _claim_due(now or timezone.now(), limit)
+    stop_at = time.monotonic() + CLAIM_SECONDS / 2
+    silent, sent = set(), []
     with requests.Session() as session:
-        return [delivery_attempt(delivery=delivery, session=session) for delivery in due]
+        for delivery in due:
+            if delivery.endpoint_id in silent or time.monotonic() > stop_at:
+                continue
+            delivery = delivery_attempt(delivery=delivery, session=session)
+            if delivery.last_error and delivery.last_status_code is None:
+                silent.add(delivery.endpoint_id)
+            sent.append(delivery)
+    return sent
 
 
 def delivery_replay(*, delivery: WebhookDelivery) -> WebhookDelivery:
