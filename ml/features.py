@@ -14,8 +14,14 @@ the category when the value itself is unknown.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
 
 import numpy as np
+
+def weekend_nights(check_in: date, nights: int) -> int:
+    """Friday and Saturday nights in a stay: the one definition, for every source."""
+    return sum(1 for k in range(nights) if (check_in + timedelta(days=k)).weekday() in (4, 5))
+
 
 # name -> meaning. Numeric features, in the model's column order.
 NUMERIC: dict[str, str] = {

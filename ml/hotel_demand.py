@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from .dataset import Dataset
+from .features import weekend_nights
 
 LEAKING = ("reservation_status", "reservation_status_date", "assigned_room_type",
            "booking_changes", "days_in_waiting_list")
@@ -91,6 +92,8 @@ def load(path: str | Path) -> Dataset:
     for r, day in zip(rows, arrivals):
         weekend, week = _int(r.get("stays_in_weekend_nights")), _int(r.get("stays_in_week_nights"))
         nights = (weekend or 0) + (week or 0)
+        # The data set's weekend nights are Saturday and Sunday nights; serving counts
+        # Friday and Saturday ones. Counted again here from the dates, as serving does.
         total, count = sums.get((r["hotel"], r.get("reserved_room_type", ""), day.year,
                                  day.month), (0.0, 0))
         adr = float(r["adr"])
@@ -100,7 +103,7 @@ def load(path: str | Path) -> Dataset:
         babies = _int(r.get("babies"))
         records.append({
             "lead_time_days": _int(r["lead_time"]),
-            "nights": nights, "weekend_nights": weekend, "rooms": 1,
+            "nights": nights, "weekend_nights": weekend_nights(day, nights), "rooms": 1,
             "adults": _int(r.get("adults")),
             "children": None if children is None else children + (babies or 0),
             "rate_ratio": rate_ratio,

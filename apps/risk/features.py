@@ -4,17 +4,14 @@ training sources (ml.features), so one model serves all of them."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from apps.inventory.models import RoomBlock
+from ml.features import weekend_nights
 
 DEPOSIT_LEVEL = {RoomBlock.PaymentMode.PAY_AT_HOTEL: 0, RoomBlock.PaymentMode.DEPOSIT: 1,
                  RoomBlock.PaymentMode.PREPAY: 2}
 DIRECT_CHANNELS = {"microsite", "office", "admin"}
-
-
-def weekend_nights(check_in: date, nights: int) -> int:
-    return sum(1 for k in range(nights) if (check_in + timedelta(days=k)).weekday() in (4, 5))
 
 
 def mean_sell_rate(nightly_rates: dict) -> float | None:

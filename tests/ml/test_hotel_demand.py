@@ -62,3 +62,14 @@ def test_the_real_sample_loads():
     assert 0.5 < data.cancel_rate < 0.56
     with open(SAMPLE) as handle:
         assert len(next(csv.reader(handle))) == 32
+
+
+def test_weekend_nights_are_counted_as_serving_counts_them(tmp_path):
+    # Saturday 4 July 2015, two nights: the data set says 2 weekend nights (Saturday and
+    # Sunday); APT-1 counts Friday and Saturday nights everywhere, so 1.
+    row = ROW.format(assigned="A", changes=0, waiting=0, status="Canceled",
+                     status_date="5/1/2015").replace("July,27,1,1,2,", "July,27,4,2,0,")
+    path = tmp_path / "weekend.csv"
+    path.write_text(HEADER + "\n" + row + "\n")
+    [record] = load(path).records
+    assert record["nights"] == 2 and record["weekend_nights"] == 1
