@@ -61,6 +61,24 @@ CATEGORICAL: dict[str, tuple[str, ...]] = {
                    "other"),
 }
 
+# What is known when a hold is scored, before the guest has given any details
+# (apps.risk.features.stay_record without a guest). Everything else is learnt missing too:
+# training adds each row again with the rest blanked (ml/train.py), so a hold's score is
+# a calibrated probability, not whatever branch an unseen gap happens to take.
+KNOWN_AT_HOLD = ("lead_time_days", "nights", "weekend_nights", "rooms", "rate_ratio",
+                 "deposit_level", "free_cancel_days", "days_to_cutoff", "has_agent",
+                 "arrival_month", "arrival_week", "arrival_weekday", "channel", "segment",
+                 "event_kind")
+
+
+def at_hold_time(X: np.ndarray, names: Sequence[str]) -> np.ndarray:
+    """X as a hold would see it: every column not known at hold time set to NaN."""
+    blank = [i for i, name in enumerate(names) if name.split("=")[0] not in KNOWN_AT_HOLD]
+    X = X.copy()
+    X[:, blank] = np.nan
+    return X
+
+
 # Seasonality columns, dropped when the training rows span less than two years
 # (see ml/train.py: seasonality cannot be told apart from drift on one year).
 SEASONAL = ("arrival_month", "arrival_week")

@@ -97,3 +97,21 @@ def test_after_commit_the_booking_is_rescored_with_the_guest_known(
         assert 0.0 < booking.risk_score < 1.0
         assert booking.risk_score != pytest.approx(made.risk_score, abs=1e-9)
         assert booking.payment_mode == block.payment_mode   # terms stay as set at hold time
+
+
+def test_a_holds_record_carries_exactly_what_training_keeps_at_hold_time():
+    from datetime import date, timedelta
+
+    from apps.inventory.models import RoomBlock
+    from apps.risk.features import stay_record
+    from ml.features import KNOWN_AT_HOLD
+
+    arrival = date(2031, 5, 2)
+    block = RoomBlock(arrival=arrival, departure=arrival + timedelta(days=2),
+                      cutoff_date=arrival - timedelta(days=30), free_cancellation_days=7,
+                      payment_mode=RoomBlock.PaymentMode.PAY_AT_HOTEL)
+    record = stay_record(block=block, event_kind="wedding", check_in=arrival,
+                         check_out=arrival + timedelta(days=2), quantity=1,
+                         channel="microsite", booked_on=arrival - timedelta(days=60),
+                         sell_rate=120.0, public_rate=100.0)
+    assert set(record) == set(KNOWN_AT_HOLD)
