@@ -32,7 +32,8 @@ class BookingAdmin(GroupModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Cancel the selected bookings (rooms go back to the block)")
+    @admin.action(description="Cancel the selected bookings (rooms go back to the block)",
+                  permissions=["edit"])
     def cancel_bookings(self, request, queryset):
         for booking in queryset.order_by("pk"):
             try:
@@ -58,7 +59,7 @@ class HoldAdmin(GroupModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Release the selected holds now")
+    @admin.action(description="Release the selected holds now", permissions=["edit"])
     def release_holds(self, request, queryset):
         for hold in queryset.order_by("pk"):
             hold_release(hold=hold)

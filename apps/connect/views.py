@@ -4,14 +4,13 @@ accounts (their agency's and their groups' hotels') that receive the money."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_tenants.utils import tenant_context
 
 from apps.core.exceptions import ApplicationError
-from apps.groups.models import Agency
-from apps.groups.selectors import groups_for_planner
+from apps.groups.selectors import groups_for_planner, planner_can_edit
 from apps.hotels.models import Hotel
 from apps.inventory.models import RoomBlock
 
@@ -22,9 +21,11 @@ from .services import (connected_account_create, connected_account_refresh,
 PARTY_KINDS = {"agency", "hotel"}
 
 
-def _parties(user):
-    """The agencies and hotels this planner may set up payouts for."""
-    groups = list(groups_for_planner(user=user))
+def _parties(user, *, editing: bool = False):
+    """The agencies and hotels of this planner's groups (`editing`: only of the groups
+    they may change, not those they only view)."""
+    groups = [group for group in groups_for_planner(user=user)
+              if not editing or planner_can_edit(user=user, group=group)]
     agencies = {g.agency_id: g.agency for g in groups}
     hotels = {}
     earnings = []
@@ -54,10 +55,12 @@ def office_payouts(request):
 def office_payouts_onboard(request, kind: str, pk: int):
     if kind not in PARTY_KINDS:
         raise Http404("Unknown kind of account.")
-    agencies, hotels, _ = _parties(request.user)
-    owner = next((o for o in (agencies if kind == "agency" else hotels) if o.pk == pk), None)
-    if owner is None:
-        raise Http404("Not one of yours.")
+    owner = _owner(request.user, kind, pk, editing=True)
+    existing = ConnectedAccount.objects.filter(**{kind: owner}).first()
+    if existing is not None and existing.ready:  # set up: never re-routed from here
+        messages.info(request, f"Payouts to {owner} are already set up. To change the bank "
+                               f"account, contact the platform.")
+        return redirect("office-payouts")
     back = request.build_absolute_uri(reverse("office-payouts-return", args=[kind, pk]))
     try:
         account = connected_account_create(**{kind: owner}, email=request.user.email)
@@ -68,12 +71,20 @@ def office_payouts_onboard(request, kind: str, pk: int):
     return redirect(url)
 
 
+def _owner(user, kind: str, pk: int, *, editing: bool = False):
+    """The agency or hotel `pk`, if it is one of this planner's; else 404."""
+    agencies, hotels, _ = _parties(user, editing=editing)
+    owner = next((o for o in (agencies if kind == "agency" else hotels) if o.pk == pk), None)
+    if owner is None:
+        raise Http404("Not one of yours.")
+    return owner
+
+
 @login_required
 def office_payouts_return(request, kind: str, pk: int):
     if kind not in PARTY_KINDS:
         raise Http404("Unknown kind of account.")
-    model = Agency if kind == "agency" else Hotel
-    owner = get_object_or_404(model, pk=pk)
+    owner = _owner(request.user, kind, pk)
     account = ConnectedAccount.objects.filter(**{kind: owner}).first()
     if account is not None:
         account = connected_account_refresh(account=account)

@@ -62,6 +62,12 @@ class GroupModelAdmin(admin.ModelAdmin):
         return self.has_view_permission(request)
 
     def has_add_permission(self, request):
+        return self.has_edit_permission(request)
+
+    def has_edit_permission(self, request):
+        """May this planner change things in the group (owner or planner, not viewer)?
+        Actions that change anything ask for it: `@admin.action(permissions=["edit"])`;
+        Django offers an action without permissions to anyone who can view the list."""
         group = current_group()
         return group is not None and planner_can_edit(user=request.user, group=group)
 

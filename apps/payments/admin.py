@@ -31,7 +31,8 @@ class PaymentAdmin(ReadOnlyAdmin):
     search_fields = ["booking__reference", "payment_intent_id", "checkout_session_id"]
     actions = ["refund_in_full"]
 
-    @admin.action(description="Refund the selected payments in full (reverses transfers)")
+    @admin.action(description="Refund the selected payments in full (reverses transfers)",
+                  permissions=["edit"])
     def refund_in_full(self, request, queryset):
         for payment in queryset.order_by("pk"):
             try:

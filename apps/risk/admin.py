@@ -17,7 +17,8 @@ class RiskModelAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # models come from `manage.py train_risk`
 
-    @admin.action(description="Make the selected model the active one")
+    @admin.action(description="Make the selected model the active one",
+                  permissions=["change"])
     def activate(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(request, "Choose exactly one model.", messages.ERROR)

@@ -510,3 +510,24 @@ def test_a_slow_stripe_after_commit_never_holds_the_guests_page(group, prepay_bl
         payment.refresh_from_db()
         assert payment.charge_id and payment.processor_fee_minor > 0
         assert Transfer.objects.get(party="agency").status == "sent"
+
+
+def test_only_a_planner_who_may_edit_refunds_from_the_back_office(group, prepay_block,
+                                                                   fake_stripe, webhooks):
+    from apps.groups.models import Membership
+    from apps.groups.services import membership_grant
+    from tests.factories import UserFactory
+    from tests.hosts import host_client
+
+    block, double = prepay_block
+    _, payment = pay(group, block, double, fake_stripe, webhooks)
+    for role, refunded in ((Membership.Role.VIEWER, 0), (Membership.Role.PLANNER, 26700)):
+        user = UserFactory()
+        membership_grant(group=group, user=user, role=role)
+        client = host_client(group)
+        client.force_login(user)
+        client.post("/admin/payments/payment/", {"action": "refund_in_full",
+                                                 "_selected_action": [payment.pk]})
+        with tenant_context(group):
+            payment.refresh_from_db()
+            assert payment.refunded_minor == refunded, role

@@ -53,3 +53,37 @@ def test_a_planner_cannot_onboard_someone_elses_hotel(group, fake_stripe):
     assert client.post(f"/office/payouts/hotel/{stranger.pk}/onboard/").status_code == 404
     assert client.post("/office/payouts/bank/1/onboard/").status_code == 404
     assert not ConnectedAccount.objects.exists()
+
+
+def test_a_viewer_cannot_onboard_and_a_set_up_account_is_never_rerouted(group, fake_stripe):
+    from apps.groups.models import Membership
+
+    block, _ = make_block(group)
+    viewer = UserFactory(username="vera")
+    membership_grant(group=group, user=viewer, role=Membership.Role.VIEWER)
+    as_viewer = Client(HTTP_HOST="localhost")
+    as_viewer.force_login(viewer)
+    assert as_viewer.get("/office/payouts/").status_code == 200  # may look
+    assert as_viewer.post(f"/office/payouts/hotel/{block.hotel_id}/onboard/").status_code \
+        == 404
+    assert as_viewer.post(f"/office/payouts/agency/{group.agency_id}/onboard/").status_code \
+        == 404
+    assert not ConnectedAccount.objects.exists()
+
+    planner = _planner_client(group)
+    planner.post(f"/office/payouts/hotel/{block.hotel_id}/onboard/")
+    account = ConnectedAccount.objects.get(hotel=block.hotel)
+    fake_stripe.get(account.stripe_account_id).update(details_submitted=True,
+                                                      payouts_enabled=True)
+    planner.get(f"/office/payouts/hotel/{block.hotel_id}/return/")
+    again = planner.post(f"/office/payouts/hotel/{block.hotel_id}/onboard/", follow=True)
+    assert "already set up" in again.content.decode()
+    assert ConnectedAccount.objects.count() == 1
+
+
+def test_the_return_page_answers_only_for_ones_own_parties(group, fake_stripe):
+    from tests.factories import HotelFactory
+
+    client = _planner_client(group)
+    assert client.get(f"/office/payouts/hotel/{HotelFactory().pk}/return/").status_code \
+        == 404
