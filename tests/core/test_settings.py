@@ -55,3 +55,20 @@ def test_production_refuses_the_fake_stripe():
     result = _import_settings("ancile.settings.production", **configured,
                               **{**REAL_STRIPE, "STRIPE_API_BASE": "http://127.0.0.1:12111"})
     assert "STRIPE_API_BASE points at a fake Stripe" in result.stderr
+
+
+def test_the_image_build_can_load_production_settings():
+    """docker/Dockerfile runs collectstatic under the production settings with build-only
+    values; with exactly those, the settings must load (or the image does not build)."""
+    import re
+    import shlex
+
+    dockerfile = (ROOT / "docker" / "Dockerfile").read_text()
+    step = re.search(r"RUN (DJANGO_SECRET_KEY=.*?manage.py collectstatic)", dockerfile,
+                     re.S).group(1)
+    build_env = dict(word.split("=", 1) for word in shlex.split(step.replace("\\\n", " "))
+                     if "=" in word and word.split("=", 1)[0].isupper())
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **build_env}
+    result = subprocess.run([sys.executable, "-c", "import ancile.settings.production"],
+                            cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-500:]
