@@ -54,3 +54,18 @@ def test_a_viewer_can_look_but_cannot_cancel_bookings_or_release_holds(group, bl
                                           "_selected_action": [hold.pk]})
     assert Booking.objects.get(pk=booking.pk).status == "confirmed"
     assert Hold.objects.get(pk=hold.pk).status == "active"
+
+
+def test_the_back_office_shows_no_change_history_shared_across_groups(group, block_setup,
+                                                                      stay_dates):
+    block, double, _ = block_setup
+    booking = booking_confirm(
+        hold=hold_create(block=block, room_type_id=double.pk, check_in=stay_dates[0],
+                         check_out=stay_dates[1], quantity=1, currency="EUR",
+                         idempotency_key="history"),
+        guest=GuestDetails(first_name="Eva", last_name="Lima", email="eva@example.com"))
+    planner = UserFactory()
+    membership_grant(group=group, user=planner)
+    client = host_client(group)
+    client.force_login(planner)
+    assert client.get(f"/admin/bookings/booking/{booking.pk}/history/").status_code == 404
