@@ -11,6 +11,8 @@ if SECRET_KEY.startswith(("local-", "test-")) or len(SECRET_KEY) < 40:  # noqa: 
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY must be a real secret of at least 40 characters in production.")
 ALLOWED_HOSTS = env("DJANGO_ALLOWED_HOSTS").split(",")
+# Required here: base.py's "localhost" would route no group site and break e-mail links.
+env("ANCILE_DOMAIN")
 
 MIDDLEWARE = [MIDDLEWARE[0], MIDDLEWARE[1], "whitenoise.middleware.WhiteNoiseMiddleware",  # noqa: F405
               *MIDDLEWARE[2:]]  # noqa: F405

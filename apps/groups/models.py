@@ -10,6 +10,10 @@ from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f4e5f.")
+# The hero image is set as a CSS background: quotes, brackets or spaces in its address
+# could end the url(...) and restyle the page.
+css_safe_url = RegexValidator(r"^[^\s'\"()\\<>]*$",
+                              "An image address cannot contain quotes, brackets or spaces.")
 group_slug = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{0,40}[a-z0-9])?$",
     "Use 1-42 lower-case letters, digits and hyphens, not starting or ending with a hyphen.")
@@ -63,7 +67,7 @@ class Group(TenantMixin):
     welcome_text = models.TextField(blank=True)
     primary_colour = models.CharField(max_length=7, default="#1f4e5f", validators=[hex_colour])
     accent_colour = models.CharField(max_length=7, default="#c8963e", validators=[hex_colour])
-    hero_image_url = models.URLField(blank=True)
+    hero_image_url = models.URLField(blank=True, validators=[css_safe_url])
     is_live = models.BooleanField(default=True,
                                   help_text="Off: the microsite shows a 'not open yet' page.")
     created_at = models.DateTimeField(auto_now_add=True)

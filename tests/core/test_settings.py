@@ -38,8 +38,17 @@ def test_production_starts_when_configured():
     result = _import_settings(
         "ancile.settings.production", DJANGO_SECRET_KEY="k" * 50,
         DJANGO_ALLOWED_HOSTS="ancile.events,.ancile.events", DJANGO_EMAIL_HOST="smtp.example",
-        DJANGO_DEFAULT_FROM_EMAIL="rooms@ancile.events", **REAL_STRIPE)
+        DJANGO_DEFAULT_FROM_EMAIL="rooms@ancile.events", ANCILE_DOMAIN="ancile.events",
+        **REAL_STRIPE)
     assert result.returncode == 0, result.stderr
+
+
+def test_production_asks_for_the_domain_group_sites_hang_off():
+    result = _import_settings(
+        "ancile.settings.production", DJANGO_SECRET_KEY="k" * 50,
+        DJANGO_ALLOWED_HOSTS="ancile.events", DJANGO_EMAIL_HOST="smtp.example",
+        DJANGO_DEFAULT_FROM_EMAIL="rooms@ancile.events", ANCILE_DOMAIN="", **REAL_STRIPE)
+    assert "ANCILE_DOMAIN" in result.stderr
 
 
 REAL_STRIPE = dict(STRIPE_SECRET_KEY="sk_live_" + "a" * 24, STRIPE_WEBHOOK_SECRET="whsec_x",
@@ -48,7 +57,8 @@ REAL_STRIPE = dict(STRIPE_SECRET_KEY="sk_live_" + "a" * 24, STRIPE_WEBHOOK_SECRE
 
 def test_production_refuses_the_fake_stripe():
     configured = dict(DJANGO_SECRET_KEY="k" * 50, DJANGO_ALLOWED_HOSTS="ancile.events",
-                      DJANGO_EMAIL_HOST="smtp.example", DJANGO_DEFAULT_FROM_EMAIL="a@b.c")
+                      DJANGO_EMAIL_HOST="smtp.example", DJANGO_DEFAULT_FROM_EMAIL="a@b.c",
+                      ANCILE_DOMAIN="ancile.events")
     result = _import_settings("ancile.settings.production", **configured,
                               **{**REAL_STRIPE, "STRIPE_SECRET_KEY": "sk_test_ancile_fake"})
     assert "must be a real Stripe secret key" in result.stderr

@@ -95,3 +95,18 @@ def test_a_deleted_groups_subdomain_never_hands_its_guests_to_a_new_group():
     assert error.value.code == "slug_taken"
     assert "deleted group" in error.value.message
     assert not Group.objects.filter(slug="ana-and-ben").exists()
+
+
+def test_a_hero_image_address_cannot_break_out_of_its_css():
+    from apps.groups.services import Branding
+
+    hostile = ("https://x.example/a');position:fixed;top:0;left:0;width:100%;"
+               "background:url('https://evil.example/p.png")
+    with pytest.raises(ValidationFailed) as error:
+        group_create(agency=AgencyFactory(), slug="hero", name="Hero", kind="wedding",
+                     starts_on=date(2027, 5, 1), ends_on=date(2027, 5, 2),
+                     branding=Branding(hero_image_url=hostile))
+    assert "hero_image_url" in error.value.extra["fields"]
+    group = group_create_for_test(slug="hero-ok")
+    group.hero_image_url = "https://images.example/hero.jpg?w=1600&fit=crop"
+    group.full_clean(exclude=["schema_name"])
