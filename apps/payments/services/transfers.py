@@ -80,8 +80,11 @@ def transfers_release(*, today: date | None = None, booking_id: int | None = Non
         due = due.filter(booking_id=booking_id)
     result = ReleaseResult(sent=[], waiting=[], failed=[])
     for transfer in due.order_by("pk"):
-        account = destination_for(transfer)
-        if account is None or not account.ready:
+        # One already "sending" may have been made: it is asked about again, to the
+        # destination it was sent to, whatever that account's state is now.
+        resending = transfer.status == Transfer.Status.SENDING
+        account = None if resending else destination_for(transfer)
+        if not resending and (account is None or not account.ready):
             result.waiting.append((transfer, "no connected account ready for payouts"))
             continue
         with transaction.atomic():  # claim it: a refund meanwhile waits for the outcome
@@ -92,18 +95,23 @@ def transfers_release(*, today: date | None = None, booking_id: int | None = Non
                 claimed.status = Transfer.Status.CANCELLED
                 claimed.save(update_fields=["status"])
                 continue
-            claimed.status = Transfer.Status.SENDING
-            claimed.destination = account.stripe_account_id
-            claimed.save(update_fields=["status", "destination"])
+            if not resending:
+                claimed.status = Transfer.Status.SENDING
+                claimed.destination = account.stripe_account_id
+                claimed.save(update_fields=["status", "destination"])
         try:
-            sent = processor.client(quick=quick).v1.transfers.create(params={
+            stripe_client = processor.client(quick=quick)
+            sent = (_made_before(stripe_client, claimed, transfer.payment.transfer_group)
+                    if resending else None)
+            sent = sent or stripe_client.v1.transfers.create(params={
                 "amount": claimed.amount_minor,
                 "currency": processor.stripe_currency(claimed.currency),
                 "destination": claimed.destination,
                 "transfer_group": transfer.payment.transfer_group,
                 "metadata": {"ancile_schema": connection.schema_name,
                              "ancile_booking": transfer.booking.reference,
-                             "ancile_party": claimed.party}},
+                             "ancile_party": claimed.party,
+                             "ancile_transfer": claimed.idempotency_key}},
                 options={"idempotency_key": claimed.idempotency_key})
         except Exception as error:  # noqa: BLE001 - reported; the next run retries it
             logger.exception("transfer %s failed", claimed.idempotency_key)
@@ -124,6 +132,17 @@ def transfers_release(*, today: date | None = None, booking_id: int | None = Non
                         memo=f"{claimed.party} {transfer.booking.reference}")
         result.sent.append(claimed)
     return result
+
+
+def _made_before(stripe_client, transfer: Transfer, transfer_group: str):
+    """The Stripe transfer an earlier try made for this one, if any. Asked by its group and
+    our key in its metadata rather than by replaying the idempotency key, which Stripe
+    forgets after 24 hours."""
+    listed = stripe_client.v1.transfers.list(params={"transfer_group": transfer_group,
+                                                      "limit": 100})
+    return next((made for made in listed.data
+                 if made.metadata and made.metadata.to_dict().get("ancile_transfer")
+                 == transfer.idempotency_key), None)
 
 
 def _maybe_sent(error: Exception) -> bool:
