@@ -278,6 +278,9 @@ def command_run() -> int:
         sweeper = subprocess.Popen(
             [sys.executable, str(ROOT / "manage.py"), "expire_holds", "--loop",
              "--interval", "60", "--quiet"], cwd=ROOT, env=env)
+        payouts = subprocess.Popen(  # due transfers, fees, balances, refunds to retry
+            [sys.executable, str(ROOT / "manage.py"), "release_transfers", "--loop",
+             "--interval", "300"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
         webhooks = subprocess.Popen(  # partner webhooks: send, retry with backoff
             [sys.executable, str(ROOT / "manage.py"), "deliver_webhooks", "--loop",
              "--interval", "5", "--quiet"], cwd=ROOT, env=env)
@@ -290,10 +293,10 @@ def command_run() -> int:
             say("stopping (Ctrl-C)")
             return 0
         finally:
-            for process in (server, sweeper, webhooks):
+            for process in (server, sweeper, payouts, webhooks):
                 if process.poll() is None:
                     process.send_signal(signal.SIGINT)
-            for process in (server, sweeper, webhooks):
+            for process in (server, sweeper, payouts, webhooks):
                 try:
                     process.wait(10)
                 except subprocess.TimeoutExpired:

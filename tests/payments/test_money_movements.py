@@ -409,14 +409,14 @@ def test_a_balance_stripe_refuses_never_stops_the_others_or_the_transfers(
     out = StringIO()
     call_command("release_transfers", today=due_on, stdout=out)
     said = out.getvalue()
-    assert f"balance {first.reference}" in said and "not charged" in said
+    assert f"balance {first.reference}" in said and "refused (resource_missing)" in said
     assert "No such customer" in said
     assert f"balance {second.reference}" in said and ": paid" in said
     assert "transfers:" in said  # the run went on to the transfers
     with tenant_context(group):
         statuses = dict(Payment.objects.filter(kind="balance")
                         .values_list("booking__reference", "status"))
-    assert statuses == {first.reference: "pending", second.reference: "succeeded"}
+    assert statuses == {first.reference: "failed", second.reference: "succeeded"}
 
 
 def test_a_payment_for_a_booking_cancelled_meanwhile_nets_to_zero_on_that_booking(
@@ -535,3 +535,29 @@ def test_only_a_planner_who_may_edit_refunds_from_the_back_office(group, prepay_
         with tenant_context(group):
             payment.refresh_from_db()
             assert payment.refunded_minor == refunded, role
+
+
+def test_a_balance_charge_whose_answer_is_lost_is_asked_again_and_paid_once(
+        group, fake_stripe, webhooks, settings):
+    block, double = make_block(group, mode=RoomBlock.PaymentMode.DEPOSIT,
+                               deposit_percent=Decimal(30), balance_due_days=30)
+    booking, _ = pay(group, block, double, fake_stripe, webhooks)
+    with tenant_context(group):
+        balance = Payment.objects.get(kind="balance")
+    settings.STRIPE_TIMEOUT_SECONDS = 0.2
+    fake_stripe.answer_delays["/v1/payment_intents"] = 1.0  # charged; the answer is late
+    out = StringIO()
+    call_command("release_transfers", today=balance.due_on, stdout=out)
+    assert "tried again next run" in out.getvalue()
+    with tenant_context(group):
+        balance.refresh_from_db()
+        assert balance.status == "pending"
+    fake_stripe.answer_delays.clear()
+    call_command("release_transfers", today=balance.due_on, stdout=out)
+    with tenant_context(group):
+        balance.refresh_from_db()
+        assert balance.status == "succeeded"
+    charged = [o for o in fake_stripe.objects.values() if o["object"] == "payment_intent"
+               and o["metadata"].get("ancile_payment") == str(balance.public_id)
+               and o["status"] == "succeeded"]
+    assert len(charged) == 1

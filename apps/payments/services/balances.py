@@ -18,6 +18,12 @@ from .settle import payment_failed, payment_succeeded
 logger = logging.getLogger(__name__)
 
 
+def _try_again(error: stripe.StripeError) -> bool:
+    """No answer, Stripe's own failure or its rate limit: worth asking again later."""
+    return (isinstance(error, (stripe.APIConnectionError, stripe.RateLimitError))
+            or (error.http_status or 500) >= 500)
+
+
 def balances_charge(*, today: date | None = None) -> list[tuple[Payment, str]]:
     """Charge every balance due by `today`; (payment, outcome) for each. One balance that
     cannot be charged never stops the others, nor the transfers that run after them."""
@@ -45,9 +51,16 @@ def balances_charge(*, today: date | None = None) -> list[tuple[Payment, str]]:
             payment_failed(payment=payment, code=error.code or "card_declined")
             done.append((payment, f"declined ({error.code})"))
             continue
-        except stripe.StripeError as error:  # not the card: tried again on the next run
-            logger.warning("balance %s not charged: %s", payment.public_id, error)
-            done.append((payment, f"not charged, tried again next run: "
+        except stripe.StripeError as error:
+            if _try_again(error):  # Stripe down or busy: the next run asks again
+                logger.warning("balance %s not charged: %s", payment.public_id, error)
+                done.append((payment, f"not charged, tried again next run: {error}"))
+                continue
+            # Refused for good (a deleted customer, say): Stripe would answer this key the
+            # same way every time, so the balance fails and the office lists it.
+            logger.error("balance %s refused by Stripe: %s", payment.public_id, error)
+            payment_failed(payment=payment, code=error.code or "refused")
+            done.append((payment, f"refused ({error.code or 'refused'}): "
                                   f"{error.user_message or error}"))
             continue
         try:

@@ -2,8 +2,10 @@
 book processor fees not yet looked up, and charge deposit balances that are due.
 
     manage.py release_transfers [--today YYYY-MM-DD] [--group SLUG] [--no-balances]
+                                [--loop [--interval SECONDS]]
 """
 
+import time
 from datetime import date
 
 from django.core.management.base import BaseCommand
@@ -25,8 +27,24 @@ class Command(BaseCommand):
         parser.add_argument("--group", default=None, help="Only this group (slug).")
         parser.add_argument("--no-balances", action="store_true",
                             help="Do not charge deposit balances.")
+        parser.add_argument("--loop", action="store_true", help="Keep running.")
+        parser.add_argument("--interval", type=float, default=3600,
+                            help="Seconds between runs with --loop (default 3600).")
 
-    def handle(self, *args, today=None, group=None, no_balances=False, **options):
+    def handle(self, *args, loop=False, interval=3600, **options):
+        try:
+            while True:
+                failed = self.run_once(**options)
+                if not loop:
+                    if failed:
+                        raise SystemExit(1)
+                    return
+                time.sleep(interval)
+        except KeyboardInterrupt:  # make run stopping
+            return
+
+    def run_once(self, *, today=None, group=None, no_balances=False, **options) -> int:
+        """One run over the groups; returns how many transfers failed."""
         totals = {"sent": 0, "waiting": 0, "failed": 0}
         for current in each_group(group):
             retried = refunds_retry()
@@ -55,5 +73,4 @@ class Command(BaseCommand):
             totals["failed"] += len(result.failed)
         self.stdout.write(f"transfers: {totals['sent']} sent, {totals['waiting']} waiting for "
                           f"an account, {totals['failed']} failed")
-        if totals["failed"]:
-            raise SystemExit(1)
+        return totals["failed"]
