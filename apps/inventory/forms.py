@@ -70,12 +70,16 @@ class BlockForm(forms.Form):
                     data[f"{name}_minor"] = major_to_minor(data[name], self.currency)
                 except ValidationError as error:
                     self.add_error(name, error)
+                    continue
+                if data[f"{name}_minor"] > MAX_RATE_MINOR:
+                    self.add_error(name, "That rate is far beyond any room's; check the "
+                                         "amount and the currency.")
         return data
 
 
-# Far above any real block, far below what the database columns hold.
+# Far above any real block, and within what the database columns hold.
 MAX_ROOMS_A_NIGHT = 100_000
-MAX_RATE = 1_000_000  # per room per night, in the currency's units
+MAX_RATE_MINOR = 2**31 - 1  # per room per night, in minor units (VND, IDR: whole dong...)
 
 
 def _date():
@@ -87,9 +91,9 @@ class NightsSetForm(BlockForm):
     first_night = _date()
     last_night = _date()
     allotment = forms.IntegerField(min_value=0, max_value=MAX_ROOMS_A_NIGHT)
-    net_rate = forms.DecimalField(min_value=0, max_value=MAX_RATE, decimal_places=2,
+    net_rate = forms.DecimalField(min_value=0, decimal_places=2,
                                   help_text="What the hotel gets, per room per night.")
-    sell_rate = forms.DecimalField(min_value=0, max_value=MAX_RATE, decimal_places=2,
+    sell_rate = forms.DecimalField(min_value=0, decimal_places=2,
                                    help_text="What the guest pays before taxes and fees.")
 
     def __init__(self, *args, **kwargs):

@@ -227,7 +227,7 @@ def test_a_viewer_cannot_move_a_block(setup):
 
 
 @pytest.mark.parametrize("field, value", [("allotment", 3_000_000_000),
-                                          ("sell_rate", "30000000"),
+                                          ("sell_rate", "30000000"),  # EUR: 3 billion cents
                                           ("last_night", "9999-12-31")])
 def test_numbers_and_nights_out_of_reach_are_form_errors_not_a_crash(setup, field, value):
     data = {"room_type": setup.twin.pk, "first_night": ARRIVAL, "last_night": ARRIVAL + DAY,
@@ -237,3 +237,17 @@ def test_numbers_and_nights_out_of_reach_are_form_errors_not_a_crash(setup, fiel
     assert b'<form method="post"' in response.content  # the form again, with the reason
     with tenant_context(setup.group):
         assert not cells(setup.block, setup.twin)
+
+
+def test_a_dong_rate_in_the_millions_is_an_ordinary_rate(setup):
+    from apps.inventory.forms import NightsSetForm
+
+    data = {"room_type": setup.twin.pk, "first_night": ARRIVAL, "last_night": ARRIVAL + DAY,
+            "allotment": 6, "net_rate": "2200000", "sell_rate": "2500000"}
+    with tenant_context(setup.group):
+        form = NightsSetForm(data, block=setup.block, currency="VND")
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["sell_rate_minor"] == 2_500_000
+        too_much = NightsSetForm({**data, "sell_rate": "3000000000"}, block=setup.block,
+                                 currency="VND")
+        assert not too_much.is_valid() and "sell_rate" in too_much.errors
