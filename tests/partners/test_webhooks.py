@@ -364,19 +364,19 @@ def test_one_slow_partner_never_holds_up_the_others(group, partner, endpoint, re
     assert [WebhookDelivery.objects.get(pk=d.pk).attempts for d in stuck] == [1, 0, 0]
 
 
-def test_an_endpoint_or_partner_switched_off_gets_no_more_tries(group, partner, endpoint,
-                                                                receiver):
+def test_a_paused_endpoint_waits_and_a_partner_switched_off_gets_nothing_more(
+        group, partner, endpoint, receiver):
     waiting = _pending(endpoint, group)
     endpoint.is_active = False
     endpoint.save()
     assert deliveries_send_due() == []
     assert receiver.received == []
-    delivery = WebhookDelivery.objects.get(pk=waiting[0].pk)
-    assert (delivery.status, delivery.last_error) == ("failed",
-                                                      "endpoint or partner switched off")
+    assert WebhookDelivery.objects.get(pk=waiting[0].pk).status == "pending"
     endpoint.is_active = True
     endpoint.save()
+    assert [d.status for d in deliveries_send_due()] == ["delivered"]  # back: it is sent
     later = _pending(endpoint, group)
     Partner.objects.filter(pk=partner.pk).update(is_active=False)
     assert deliveries_send_due() == []
-    assert WebhookDelivery.objects.get(pk=later[0].pk).status == "failed"
+    delivery = WebhookDelivery.objects.get(pk=later[0].pk)
+    assert (delivery.status, delivery.last_error) == ("failed", "partner switched off")

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 
 import requests
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -100,11 +99,14 @@ def deliveries_enqueue(*, group, event_type: str, payload: dict) -> list[Webhook
 
 def _claim_due(now: datetime, limit: int) -> list[WebhookDelivery]:
     pending = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING)
-    # A partner or endpoint switched off gets nothing more, retries included.
-    pending.filter(Q(endpoint__is_active=False) | Q(endpoint__partner__is_active=False)
-                   ).update(status=WebhookDelivery.Status.FAILED, next_attempt_at=None,
-                            last_error="endpoint or partner switched off")
     with transaction.atomic():
+        # A partner switched off gets nothing more, retries included. An endpoint that is
+        # only paused keeps its deliveries waiting, and gets them when it is back.
+        gone = list(pending.select_for_update(skip_locked=True, of=("self",))
+                    .filter(endpoint__partner__is_active=False).values_list("pk", flat=True))
+        WebhookDelivery.objects.filter(pk__in=gone).update(
+            status=WebhookDelivery.Status.FAILED, next_attempt_at=None,
+            last_error="partner switched off")
         due = list(pending.select_for_update(skip_locked=True, of=("self",))
                    .select_related("endpoint")
                    .filter(next_attempt_at__lte=now, endpoint__is_active=True,
