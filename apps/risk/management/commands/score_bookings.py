@@ -56,13 +56,18 @@ class Command(BaseCommand):
             records = [booking_record(b, group.kind, history[b.pk],
                                       rates.mean(b.room_type_id, b.check_in, b.check_out))
                        for b in batch]
-            scored_at = timezone.now()  # partners sync on updated_at (updated_since)
+            # Partners sync on updated_at (updated_since): only a booking whose score or
+            # model changed is touched.
+            scored_at, changed = timezone.now(), []
             for booking, score in zip(batch, scorer.score_records(records)):
-                booking.risk_score = float(score)
-                booking.risk_model_version = scorer.version
-                booking.updated_at = scored_at
-            Booking.objects.bulk_update(batch, ["risk_score", "risk_model_version",
-                                                "updated_at"])
+                if (booking.risk_score, booking.risk_model_version) != (float(score),
+                                                                        scorer.version):
+                    booking.risk_score = float(score)
+                    booking.risk_model_version = scorer.version
+                    booking.updated_at = scored_at
+                    changed.append(booking)
+            Booking.objects.bulk_update(changed, ["risk_score", "risk_model_version",
+                                                  "updated_at"])
             bar.update(len(batch))
         bar.close()
         return len(open_)
