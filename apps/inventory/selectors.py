@@ -5,7 +5,6 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Min, QuerySet, Sum
-from django.utils import timezone
 
 from apps.bookings.models import Booking
 from apps.hotels.models import Hotel, RoomType
@@ -118,8 +117,9 @@ def peak_night(nights: list[NightPickup]) -> NightPickup | None:
 
 
 def block_pickup(*, block: RoomBlock, today: date | None = None) -> BlockPickup:
-    """The block's grid (room types × nights) with per-night and overall pickup."""
-    today = today or timezone.localdate()
+    """The block's grid (room types × nights) with per-night and overall pickup. Days to
+    the cutoff count from the hotel's date, the day booking closes by."""
+    today = today or block.hotel.today()
     rows = list(BlockNight.objects.filter(block=block).select_related("room_type")
                 .order_by("room_type__name", "room_type_id", "night"))
     nights = {}
@@ -146,7 +146,6 @@ def block_pickup(*, block: RoomBlock, today: date | None = None) -> BlockPickup:
 
 def group_pickup(*, today: date | None = None) -> list[BlockPickup]:
     """Every block of the current group with its pickup (the nights, no grid rows)."""
-    today = today or timezone.localdate()
     blocks = list(RoomBlock.objects.select_related("hotel"))
     per_night = (BlockNight.objects.values("block_id", "night")
                  .annotate(allotment=Sum("allotment"), held=Sum("held"), booked=Sum("booked"))
@@ -163,7 +162,8 @@ def group_pickup(*, today: date | None = None) -> list[BlockPickup]:
             total.add(night)
         summaries.append(BlockPickup(block=block, nights=nights[block.pk], rows=[],
                                      total=total, peak=peak_night(nights[block.pk]),
-                                     days_to_cutoff=(block.cutoff_date - today).days))
+                                     days_to_cutoff=(block.cutoff_date
+                                                     - (today or block.hotel.today())).days))
     return summaries
 
 
