@@ -1,6 +1,7 @@
 from datetime import timedelta
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 from django_tenants.utils import tenant_context
@@ -66,6 +67,8 @@ def test_a_group_that_fails_is_reported_and_the_sweeper_carries_on(group, monkey
 
     monkeypatch.setattr(expire_holds, "holds_expire", broken)
     out, err = StringIO(), StringIO()
-    call_command("expire_holds", stdout=out, stderr=err)
+    with pytest.raises(SystemExit) as exited:  # run once (cron): the exit says it failed
+        call_command("expire_holds", stdout=out, stderr=err)
+    assert exited.value.code == 1
     assert f"{group.slug}: not swept (schema out of date)" in err.getvalue()
     assert "Released 0 lapsed holds." in out.getvalue()

@@ -28,6 +28,8 @@ class Command(BaseCommand):
                     self.stdout.write(f"Released {released} lapsed "
                                       f"hold{'s' if released != 1 else ''}.")
                 if not loop:
+                    if self.failed_groups:  # once, from cron: say it failed
+                        raise SystemExit(1)
                     return
                 time.sleep(interval)
         except KeyboardInterrupt:
@@ -35,7 +37,7 @@ class Command(BaseCommand):
 
     def one_pass(self) -> int:
         """Sweep every group; one that fails is reported and the others still swept."""
-        released = 0
+        released, self.failed_groups = 0, []
         for group in Group.objects.order_by("pk"):
             try:
                 with tenant_context(group):
@@ -43,6 +45,7 @@ class Command(BaseCommand):
             except Exception as error:  # noqa: BLE001 - the sweeper must keep sweeping
                 logger.exception("expire_holds: group %s not swept", group.slug)
                 self.stderr.write(f"  {group.slug}: not swept ({error}); next pass")
+                self.failed_groups.append(group.slug)
                 continue
             if count:
                 self.stdout.write(f"  {group.slug}: {count}")
