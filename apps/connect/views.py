@@ -44,9 +44,13 @@ def _parties(user, *, editing: bool = False):
 @login_required
 def office_payouts(request):
     agencies, hotels, earnings = _parties(request.user)
+    may_agencies, may_hotels, _ = _parties(request.user, editing=True)
+    may = {("agency", o.pk) for o in may_agencies} | {("hotel", o.pk) for o in may_hotels}
     accounts = {(a.kind, a.agency_id or a.hotel_id): a for a in ConnectedAccount.objects.all()}
-    rows = ([("agency", agency, accounts.get(("agency", agency.pk))) for agency in agencies]
-            + [("hotel", hotel, accounts.get(("hotel", hotel.pk))) for hotel in hotels])
+    rows = ([("agency", agency, accounts.get(("agency", agency.pk)),
+              ("agency", agency.pk) in may) for agency in agencies]
+            + [("hotel", hotel, accounts.get(("hotel", hotel.pk)), ("hotel", hotel.pk) in may)
+               for hotel in hotels])
     return render(request, "public/office_payouts.html", {"rows": rows, "earnings": earnings})
 
 

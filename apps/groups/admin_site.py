@@ -23,6 +23,7 @@ class GroupAdminSite(admin.AdminSite):
         context = super().each_context(request)
         group = current_group()
         context["site_header"] = f"{group.name} · back office" if group else self.site_header
+        context["group_back_office"] = True  # no change-history link (GroupModelAdmin)
         return context
 
     def has_permission(self, request):

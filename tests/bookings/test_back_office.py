@@ -69,3 +69,5 @@ def test_the_back_office_shows_no_change_history_shared_across_groups(group, blo
     client = host_client(group)
     client.force_login(planner)
     assert client.get(f"/admin/bookings/booking/{booking.pk}/history/").status_code == 404
+    page = client.get(f"/admin/bookings/booking/{booking.pk}/change/").content.decode()
+    assert "historylink" not in page  # and no link to it

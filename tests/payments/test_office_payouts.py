@@ -63,7 +63,9 @@ def test_a_viewer_cannot_onboard_and_a_set_up_account_is_never_rerouted(group, f
     membership_grant(group=group, user=viewer, role=Membership.Role.VIEWER)
     as_viewer = Client(HTTP_HOST="localhost")
     as_viewer.force_login(viewer)
-    assert as_viewer.get("/office/payouts/").status_code == 200  # may look
+    page = as_viewer.get("/office/payouts/")
+    assert page.status_code == 200  # may look
+    assert "Set up payouts" not in page.content.decode()
     assert as_viewer.post(f"/office/payouts/hotel/{block.hotel_id}/onboard/").status_code \
         == 404
     assert as_viewer.post(f"/office/payouts/agency/{group.agency_id}/onboard/").status_code \
