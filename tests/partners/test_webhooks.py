@@ -380,3 +380,16 @@ def test_a_paused_endpoint_waits_and_a_partner_switched_off_gets_nothing_more(
     assert deliveries_send_due() == []
     delivery = WebhookDelivery.objects.get(pk=later[0].pk)
     assert (delivery.status, delivery.last_error) == ("failed", "partner switched off")
+
+
+def test_an_event_is_recorded_with_the_change_itself(client, group, stay, token, endpoint,
+                                                     django_capture_on_commit_callbacks):
+    """The delivery row is written in the booking's own transaction, not after it: a crash
+    between the commit and an after-commit step can no longer lose the event."""
+    with django_capture_on_commit_callbacks(execute=False):  # nothing runs after commit
+        hold = post(client, f"/api/v1/groups/{group.slug}/holds/", hold_body(stay),
+                    key="outbox-hold").json()
+        post(client, f"/api/v1/groups/{group.slug}/bookings/",
+             {"hold": hold["id"], "guest": GUEST}, key="outbox-confirm")
+    assert list(WebhookDelivery.objects.values_list("event_type", "status")) == [
+        ("booking.confirmed", "pending")]

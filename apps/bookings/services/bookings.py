@@ -18,7 +18,8 @@ from ..models import Booking, Hold
 from ..notifications import booking_cancelled_notify, booking_confirmed_notify
 from ..pricing import quote_for
 from ..signals import booking_cancelled, booking_modifying
-from .holds import busy_error, database_busy, lapsed_holds, expire_in_memory
+from .holds import (busy_error, database_busy, expire_in_memory, lapsed_holds,
+                    lapsed_holds_save)
 from .nights import lock_stays, rows_of, save_counts, shift
 from .stay import BOOKABLE, sold_out_error, sold_out_nights, stay_nights, stay_validate
 
@@ -187,8 +188,7 @@ def booking_modify(*, booking: Booking, check_in: date, check_out: date,
                 raise sold_out_error(short)
             shift(new_rows, booked=quantity)
             save_counts(list({r.pk: r for r in touched + old_rows + new_rows}.values()))
-            for hold in lapsed:
-                hold.save(update_fields=["status", "updated_at"])
+            lapsed_holds_save(lapsed)
             quote = quote_for(hotel=block.hotel, nights=new_rows, rooms=quantity,
                               currency=booking.currency)
             booking_modifying.send(sender=Booking, booking=booking,

@@ -47,8 +47,14 @@ def expire_in_memory(holds: list[Hold], rows: list[BlockNight]) -> list[BlockNig
         shift(mine, held=-hold.quantity)
         touched += mine
         hold.status = Hold.Status.EXPIRED
-        events.emit(events.HOLD_EXPIRED, {"hold_id": hold.pk})
     return touched
+
+
+def lapsed_holds_save(holds: list[Hold]) -> None:
+    """Write the lapsed holds as expired, then tell the world (the event reads the row)."""
+    for hold in holds:
+        hold.save(update_fields=["status", "updated_at"])
+        events.emit(events.HOLD_EXPIRED, {"hold_id": hold.pk})
 
 
 def hold_create(*, block: RoomBlock, room_type_id: int, check_in: date, check_out: date,
@@ -206,6 +212,5 @@ def _block_holds_expire(*, block: RoomBlock, now: datetime) -> int:
         rows = lock_stays(block=block, stays=[(h.room_type_id, h.check_in, h.check_out)
                                               for h in lapsed])
         save_counts(list({r.pk: r for r in expire_in_memory(lapsed, rows)}.values()))
-        for hold in lapsed:
-            hold.save(update_fields=["status", "updated_at"])
+        lapsed_holds_save(lapsed)
         return len(lapsed)
