@@ -25,7 +25,8 @@ from .models import Booking, Hold
 from .selectors import availability_grid, block_with_hotel, stay_options
 from .services import (GuestDetails, booking_cancel, booking_confirm, booking_modify,
                        hold_create, hold_release)
-from .services.bookings import free_cancellation_until
+from .services.bookings import (booking_unchanged, free_cancellation_over,
+                                free_cancellation_until)
 from .services.stay import BOOKABLE
 
 
@@ -120,7 +121,7 @@ def booking_manage(request, token: str):
     return render(request, "microsite/manage.html", {
         "booking": booking, "form": form, "grid": grid,
         "free_cancellation_until": free_cancellation_until(booking),
-        "can_cancel": booking.block.hotel.today() <= free_cancellation_until(booking)})
+        "can_cancel": not free_cancellation_over(booking)})
 
 
 @require_POST
@@ -131,8 +132,8 @@ def booking_change(request, token: str):
         messages.error(request, "Please choose a room type, dates and number of rooms.")
         return redirect("booking-manage", token=token)
     data = form.cleaned_data
-    if (data["room_type"], data["check_in"], data["check_out"], data["quantity"]) == (
-            booking.room_type_id, booking.check_in, booking.check_out, booking.quantity):
+    if booking_unchanged(booking, room_type_id=data["room_type"], check_in=data["check_in"],
+                         check_out=data["check_out"], quantity=data["quantity"]):
         messages.info(request, "Nothing to change: your booking is as it was.")
         return redirect("booking-manage", token=token)
     try:

@@ -247,3 +247,16 @@ def test_the_cutoff_falls_on_the_hotels_day_not_the_servers(block_setup):
         assert error.value.code == "past_cutoff"
     else:  # still the cutoff day at the hotel, though the day after it in UTC
         stay_rules_check(block=block, **stay)
+
+
+def test_the_same_stay_asked_for_again_changes_nothing(block_setup, stay_dates,
+                                                       django_capture_on_commit_callbacks):
+    block, double, _ = block_setup
+    booking = booking_confirm(hold=_hold(block, double, *stay_dates), guest=GUEST)
+    BlockNight.objects.filter(room_type=double).update(sell_rate_minor=99999)  # rates moved
+    with django_capture_on_commit_callbacks() as after_commit:
+        same = booking_modify(booking=booking, check_in=stay_dates[0],
+                              check_out=stay_dates[1], room_type=double, quantity=1)
+    assert same.total_minor == booking.total_minor
+    assert Booking.objects.get(pk=booking.pk).total_minor == booking.total_minor
+    assert after_commit == []  # no "Changed" e-mail, no event

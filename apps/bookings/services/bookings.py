@@ -21,7 +21,8 @@ from ..signals import booking_cancelled, booking_modifying
 from .holds import (busy_error, database_busy, expire_in_memory, lapsed_holds,
                     lapsed_holds_save)
 from .nights import lock_stays, rows_of, save_counts, shift
-from .stay import BOOKABLE, sold_out_error, sold_out_nights, stay_nights, stay_validate
+from .stay import (block_open_check, sold_out_error, sold_out_nights, stay_nights,
+                   stay_validate)
 
 
 @dataclass(frozen=True)
@@ -96,9 +97,7 @@ def booking_confirm(*, hold: Hold, guest: GuestDetails) -> Booking:
 
 def _still_bookable_check(hold: Hold) -> None:
     block = hold.block
-    if block.status not in BOOKABLE:
-        raise Conflict("Rooms at this hotel are no longer offered for this event.",
-                       code="block_closed")
+    block_open_check(block)
     if hold.status == Hold.Status.ACTIVE:  # the rooms are still the guest's, as promised
         return
     today = block.hotel.today()
@@ -115,9 +114,14 @@ def free_cancellation_until(booking: Booking) -> date:
     return booking.check_in - timedelta(days=booking.block.free_cancellation_days)
 
 
+def free_cancellation_over(booking: Booking, *, today: date | None = None) -> bool:
+    """Has the free-cancellation window closed, by the hotel's date (or `today`)?"""
+    return (today or booking.block.hotel.today()) > free_cancellation_until(booking)
+
+
 def booking_cancel(*, booking: Booking, by: str = "guest") -> Booking:
     """Cancel and give the rooms back at once. Guests only within the free period."""
-    if by == "guest" and booking.block.hotel.today() > free_cancellation_until(booking):
+    if by == "guest" and free_cancellation_over(booking):
         raise PermissionDenied(
             f"Free cancellation ended on {free_cancellation_until(booking):%d %B %Y}. "
             f"Please contact the organisers to cancel.", code="cancellation_window_closed")
@@ -150,22 +154,32 @@ def _cut_after_free_cancellation_check(booking: Booking, *, nights: int,
                                        quantity: int) -> None:
     """After free cancellation ends, a guest may move their stay but not shrink it: fewer
     room nights would be a cancellation outside the policy."""
-    until = free_cancellation_until(booking)
-    if booking.block.hotel.today() > until and \
-            nights * quantity < booking.nights * booking.quantity:
+    shrinking = nights * quantity < booking.nights * booking.quantity
+    if shrinking and free_cancellation_over(booking):
         raise PermissionDenied(
-            f"Free cancellation ended on {until:%d %B %Y}: you can still change dates or "
-            f"room type, but not book fewer rooms or nights. Please contact the organisers.",
+            f"Free cancellation ended on {free_cancellation_until(booking):%d %B %Y}: you "
+            f"can still change dates or room type, but not book fewer rooms or nights. "
+            f"Please contact the organisers.",
             code="cancellation_window_closed")
+
+
+def booking_unchanged(booking: Booking, *, room_type_id: int, check_in: date,
+                      check_out: date, quantity: int) -> bool:
+    return (booking.room_type_id, booking.check_in, booking.check_out, booking.quantity) == (
+        room_type_id, check_in, check_out, quantity)
 
 
 def booking_modify(*, booking: Booking, check_in: date, check_out: date,
                    room_type: RoomType, quantity: int, by: str = "guest") -> Booking:
     """Change dates, room type or rooms in one step: the old rooms are given up only if
-    the new ones are secured; otherwise nothing changes. A guest past free cancellation
-    cannot shrink the stay; the planner and partners can."""
+    the new ones are secured; otherwise nothing changes. The same stay asked for again
+    changes nothing (no re-pricing, no e-mail). A guest past free cancellation cannot
+    shrink the stay; partners can."""
     block: RoomBlock = booking.block
     _confirmed_check(booking)
+    if booking_unchanged(booking, room_type_id=room_type.pk, check_in=check_in,
+                         check_out=check_out, quantity=quantity):
+        return booking
     if by == "guest":
         _cut_after_free_cancellation_check(booking, nights=(check_out - check_in).days,
                                            quantity=quantity)

@@ -25,9 +25,7 @@ def room_type_offered_check(*, block: RoomBlock, room_type_id: int) -> None:
 def stay_rules_check(*, block: RoomBlock, check_in: date, check_out: date,
                      quantity: int) -> None:
     """The rules a stay must meet whatever the rooms: no query."""
-    if block.status not in BOOKABLE:
-        raise Conflict("Rooms at this hotel are no longer offered for this event.",
-                       code="block_closed")
+    block_open_check(block)
     if not 1 <= quantity <= MAX_ROOMS_PER_BOOKING:
         raise ValidationFailed(f"Choose between 1 and {MAX_ROOMS_PER_BOOKING} rooms.",
                                code="validation_error", extra={"fields": {"quantity": [
@@ -51,6 +49,13 @@ def stay_rules_check(*, block: RoomBlock, check_in: date, check_out: date,
             code="stay_outside_block",
             extra={"first_check_in": first.isoformat(),
                    "last_check_out": last_check_out.isoformat()})
+
+
+def block_open_check(block: RoomBlock) -> None:
+    """Does the block still take bookings (tentative or definite)?"""
+    if block.status not in BOOKABLE:
+        raise Conflict("Rooms at this hotel are no longer offered for this event.",
+                       code="block_closed")
 
 
 def stay_nights(check_in: date, check_out: date) -> list[date]:

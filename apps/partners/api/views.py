@@ -415,13 +415,10 @@ class BookingDetail(PartnerView):
         booking = _booking(reference)
         room_type = (_room_type(data["room_type"]) if "room_type" in data
                      else booking.room_type)
-        wanted = dict(room_type=room_type, check_in=data.get("check_in", booking.check_in),
-                      check_out=data.get("check_out", booking.check_out),
-                      quantity=data.get("quantity", booking.quantity))
-        unchanged = wanted == dict(room_type=booking.room_type, check_in=booking.check_in,
-                                   check_out=booking.check_out, quantity=booking.quantity)
-        if not unchanged or booking.status != Booking.Status.CONFIRMED:
-            booking_modify(booking=booking, **wanted, by="partner")  # else: no re-pricing
+        booking_modify(booking=booking, room_type=room_type,
+                       check_in=data.get("check_in", booking.check_in),
+                       check_out=data.get("check_out", booking.check_out),
+                       quantity=data.get("quantity", booking.quantity), by="partner")
         return Response(s.BookingSerializer(_booking(reference)).data)
 
 

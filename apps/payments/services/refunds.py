@@ -158,10 +158,9 @@ def _parties(payment: Payment) -> tuple[int, int]:
 def policy_refund_percent(booking: Booking, *, today=None) -> Decimal:
     """Within the free-cancellation period everything paid comes back; after it, the
     block's late_cancel_refund_percent."""
-    from apps.bookings.services.bookings import free_cancellation_until
+    from apps.bookings.services.bookings import free_cancellation_over
 
-    today = today or booking.block.hotel.today()
-    if today <= free_cancellation_until(booking):
+    if not free_cancellation_over(booking, today=today):
         return Decimal(100)
     return terms_for(booking.block).late_cancel_refund_percent
 
