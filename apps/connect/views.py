@@ -1,6 +1,8 @@
 """/office/payouts/ on the public host: a planner's earnings per group, and the connected
 accounts (their agency's and their groups' hotels') that receive the money."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -10,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django_tenants.utils import tenant_context
 
 from apps.core.exceptions import ApplicationError
+from apps.groups.models import Agency
 from apps.groups.selectors import groups_for_planner, planner_can_edit
 from apps.hotels.models import Hotel
 from apps.inventory.models import RoomBlock
@@ -21,37 +24,44 @@ from .services import (connected_account_create, connected_account_refresh,
 PARTY_KINDS = {"agency", "hotel"}
 
 
-def _parties(user, *, editing: bool = False):
-    """The agencies and hotels of this planner's groups (`editing`: only of the groups
-    they may change, not those they only view)."""
-    groups = [group for group in groups_for_planner(user=user)
-              if not editing or planner_can_edit(user=user, group=group)]
-    agencies = {g.agency_id: g.agency for g in groups}
-    hotels = {}
-    earnings = []
-    for group in groups:
-        from apps.payments.selectors import group_earnings
+@dataclass
+class Parties:
+    """What a planner's groups pay out to, and which of those they may set up."""
 
+    agencies: list[Agency]
+    hotels: list[Hotel]
+    may_set_up: set[tuple[str, int]]  # (kind, pk): from groups the planner may change
+    earnings: list  # (group, its earnings), when asked for
+
+
+def _parties(user, *, earnings: bool = False) -> Parties:
+    from apps.payments.selectors import group_earnings
+
+    agencies, hotel_ids, may, earned = {}, set(), set(), []
+    for group in groups_for_planner(user=user):
+        editable = planner_can_edit(user=user, group=group)
+        agencies[group.agency_id] = group.agency
         with tenant_context(group):
-            for hotel_id in RoomBlock.objects.values_list("hotel_id", flat=True).distinct():
-                hotels[hotel_id] = None
-            earnings.append((group, group_earnings()))
-    for hotel in Hotel.objects.filter(pk__in=hotels):
-        hotels[hotel.pk] = hotel
-    return list(agencies.values()), [h for h in hotels.values() if h], earnings
+            ids = set(RoomBlock.objects.values_list("hotel_id", flat=True).distinct())
+            if earnings:
+                earned.append((group, group_earnings()))
+        hotel_ids |= ids
+        if editable:
+            may |= {("agency", group.agency_id)} | {("hotel", pk) for pk in ids}
+    return Parties(agencies=list(agencies.values()),
+                   hotels=list(Hotel.objects.filter(pk__in=hotel_ids)), may_set_up=may,
+                   earnings=earned)
 
 
 @login_required
 def office_payouts(request):
-    agencies, hotels, earnings = _parties(request.user)
-    may_agencies, may_hotels, _ = _parties(request.user, editing=True)
-    may = {("agency", o.pk) for o in may_agencies} | {("hotel", o.pk) for o in may_hotels}
+    parties = _parties(request.user, earnings=True)
     accounts = {(a.kind, a.agency_id or a.hotel_id): a for a in ConnectedAccount.objects.all()}
-    rows = ([("agency", agency, accounts.get(("agency", agency.pk)),
-              ("agency", agency.pk) in may) for agency in agencies]
-            + [("hotel", hotel, accounts.get(("hotel", hotel.pk)), ("hotel", hotel.pk) in may)
-               for hotel in hotels])
-    return render(request, "public/office_payouts.html", {"rows": rows, "earnings": earnings})
+    rows = [(kind, owner, accounts.get((kind, owner.pk)), (kind, owner.pk) in parties.may_set_up)
+            for kind, owners in (("agency", parties.agencies), ("hotel", parties.hotels))
+            for owner in owners]
+    return render(request, "public/office_payouts.html",
+                  {"rows": rows, "earnings": parties.earnings})
 
 
 @login_required
@@ -76,10 +86,12 @@ def office_payouts_onboard(request, kind: str, pk: int):
 
 
 def _owner(user, kind: str, pk: int, *, editing: bool = False):
-    """The agency or hotel `pk`, if it is one of this planner's; else 404."""
-    agencies, hotels, _ = _parties(user, editing=editing)
-    owner = next((o for o in (agencies if kind == "agency" else hotels) if o.pk == pk), None)
-    if owner is None:
+    """The agency or hotel `pk`, if it is one of this planner's (and `editing`: one they
+    may set up); else 404."""
+    parties = _parties(user)
+    owners = parties.agencies if kind == "agency" else parties.hotels
+    owner = next((o for o in owners if o.pk == pk), None)
+    if owner is None or (editing and (kind, pk) not in parties.may_set_up):
         raise Http404("Not one of yours.")
     return owner
 

@@ -503,7 +503,7 @@ def test_a_slow_stripe_after_commit_never_holds_the_guests_page(group, prepay_bl
     fake_stripe.checkout_session_complete(payment.checkout_session_id, "pay")
     started = time.monotonic()
     assert all(r.status_code == 200 for r in webhooks.deliver_all())
-    assert time.monotonic() - started < 2.0  # one short try each, not 3 x 1 s each
+    assert time.monotonic() - started < 2.5  # one short try each, not 3 x 1 s each
     with tenant_context(group):
         payment.refresh_from_db()
         assert payment.status == "succeeded" and payment.booking is not None
