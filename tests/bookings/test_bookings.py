@@ -227,17 +227,11 @@ def test_after_free_cancellation_a_guest_can_move_the_stay_but_not_shrink_it(blo
 
 
 def test_the_cutoff_falls_on_the_hotels_day_not_the_servers(block_setup):
-    from zoneinfo import ZoneInfo
-
     from apps.bookings.services.stay import stay_rules_check
+    from tests.factories import zone_on_another_day
 
     block, _, _ = block_setup
-    utc_today = timezone.now().astimezone(ZoneInfo("UTC")).date()
-    # At any moment one of these two zones is on another date than UTC.
-    for zone in ("Pacific/Kiritimati", "Etc/GMT+12"):  # UTC+14, UTC-12
-        hotel_today = timezone.now().astimezone(ZoneInfo(zone)).date()
-        if hotel_today != utc_today:
-            break
+    zone, hotel_today, utc_today = zone_on_another_day()
     block.hotel.timezone = zone
     block.cutoff_date = min(utc_today, hotel_today)
     stay = dict(check_in=block.arrival, check_out=block.departure, quantity=1)

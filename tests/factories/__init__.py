@@ -90,3 +90,18 @@ def rooms_for_test(group, block, room_type, *, allotment: int, net_rate_minor: i
         block_nights_set(block=block, room_type=room_type, first_night=block.arrival,
                          last_night=block.departure - timedelta(days=1), allotment=allotment,
                          net_rate_minor=net_rate_minor, sell_rate_minor=sell_rate_minor)
+
+
+def zone_on_another_day() -> tuple[str, date, date]:
+    """(time zone, its date now, UTC's date now) for a zone whose date differs from UTC's:
+    at any moment UTC+14 or UTC-12 is on another day."""
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    utc_today = timezone.now().astimezone(ZoneInfo("UTC")).date()
+    for zone in ("Pacific/Kiritimati", "Etc/GMT+12"):  # UTC+14, UTC-12
+        zone_today = timezone.now().astimezone(ZoneInfo(zone)).date()
+        if zone_today != utc_today:
+            return zone, zone_today, utc_today
+    raise AssertionError("UTC+14 and UTC-12 on UTC's own day: not possible")

@@ -94,3 +94,17 @@ def test_rooming_list_has_only_confirmed_bookings_by_arrival_then_name(setup):
              status=Booking.Status.CANCELLED)
         names = list(rooming_list(block=setup.block).values_list("guest_last_name", flat=True))
     assert names == ["Costa", "Souza", "Alves"]
+
+
+def test_days_to_cutoff_count_from_the_hotels_date(setup):
+    from tests.factories import zone_on_another_day
+
+    zone, hotel_today, _ = zone_on_another_day()
+    hotel = setup.block.hotel
+    hotel.timezone = zone
+    hotel.save()
+    with tenant_context(setup.group):
+        cutoff = setup.block.cutoff_date
+        assert block_pickup(block=setup.block).days_to_cutoff == (cutoff - hotel_today).days
+        [summary] = [p for p in group_pickup() if p.block.pk == setup.block.pk]
+        assert summary.days_to_cutoff == (cutoff - hotel_today).days
