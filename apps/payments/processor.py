@@ -27,6 +27,14 @@ def client(*, quick: bool = False) -> stripe.StripeClient:
                                max_network_retries=0 if quick else 2, http_client=http)
 
 
+def outcome_unknown(error: Exception) -> bool:
+    """No answer, or Stripe's own failure: the request may have been carried out. Asking
+    again with the same idempotency key gets its result; anything else was refused."""
+    if isinstance(error, stripe.APIConnectionError):
+        return True
+    return isinstance(error, stripe.StripeError) and (error.http_status or 500) >= 500
+
+
 def configured() -> bool:
     return bool(settings.STRIPE_SECRET_KEY)
 

@@ -18,12 +18,6 @@ from .settle import payment_failed, payment_succeeded
 logger = logging.getLogger(__name__)
 
 
-def _try_again(error: stripe.StripeError) -> bool:
-    """No answer, Stripe's own failure or its rate limit: worth asking again later."""
-    return (isinstance(error, (stripe.APIConnectionError, stripe.RateLimitError))
-            or (error.http_status or 500) >= 500)
-
-
 def balances_charge(*, today: date | None = None) -> list[tuple[Payment, str]]:
     """Charge every balance due by `today`; (payment, outcome) for each. One balance that
     cannot be charged never stops the others, nor the transfers that run after them."""
@@ -52,7 +46,8 @@ def balances_charge(*, today: date | None = None) -> list[tuple[Payment, str]]:
             done.append((payment, f"declined ({error.code})"))
             continue
         except stripe.StripeError as error:
-            if _try_again(error):  # Stripe down or busy: the next run asks again
+            if processor.outcome_unknown(error) or isinstance(error, stripe.RateLimitError):
+                # Stripe down or busy: the next run asks again, with the same key
                 logger.warning("balance %s not charged: %s", payment.public_id, error)
                 done.append((payment, f"not charged, tried again next run: {error}"))
                 continue

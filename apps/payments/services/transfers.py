@@ -12,7 +12,6 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-import stripe
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -115,7 +114,9 @@ def transfers_release(*, today: date | None = None, booking_id: int | None = Non
                 options={"idempotency_key": claimed.idempotency_key})
         except Exception as error:  # noqa: BLE001 - reported; the next run retries it
             logger.exception("transfer %s failed", claimed.idempotency_key)
-            if not _maybe_sent(error):  # refused: free to change (a refund) and send later
+            # No answer: it may have been made, so it stays "sending" (no refund changes
+            # its amount) until the next run finds it. Refused: free to change, sent later.
+            if not processor.outcome_unknown(error):
                 Transfer.objects.filter(pk=claimed.pk).update(
                     status=Transfer.Status.SCHEDULED)
             result.failed.append((claimed, str(error)))
@@ -143,15 +144,6 @@ def _made_before(stripe_client, transfer: Transfer, transfer_group: str):
     return next((made for made in listed.data
                  if made.metadata and made.metadata.to_dict().get("ancile_transfer")
                  == transfer.idempotency_key), None)
-
-
-def _maybe_sent(error: Exception) -> bool:
-    """No answer, or Stripe's own failure: the transfer may have been made. It stays
-    "sending", so no refund changes its amount, and the next release_transfers asks again
-    with the same idempotency key: Stripe then answers with the transfer if it was made."""
-    if isinstance(error, stripe.APIConnectionError):
-        return True
-    return isinstance(error, stripe.StripeError) and (error.http_status or 500) >= 500
 
 
 def transfer_lines(transfer: Transfer) -> list[Line]:
